@@ -1,0 +1,105 @@
+/**
+ * One root error and its named subclasses. The `name` of each class is the
+ * error name that the state machine matches in Retry / Catch, so renaming a
+ * class is a change to the ASL contract (see statemachines/remediation.asl.json).
+ *
+ * Expected outcomes (already resolved, not applicable, allowed by a rule) are
+ * data, not errors: only what stops the workflow is thrown.
+ */
+export type ErrorContext = Record<string, unknown>;
+
+export class RemediatorError extends Error {
+  override readonly name: string = 'RemediatorError';
+  readonly context: ErrorContext;
+
+  constructor(message: string, options: { cause?: unknown; context?: ErrorContext } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.context = options.context ?? {};
+  }
+
+  toJSON(): { name: string; message: string; context: ErrorContext } {
+    return { name: this.name, message: this.message, context: this.context };
+  }
+}
+
+/** The event is not something Remediator understands (unknown source, detail-type or resource type). */
+export class UnsupportedEventError extends RemediatorError {
+  override readonly name = 'UnsupportedEventError';
+}
+
+/** The event claims a known shape but breaks it (not JSON, missing or mistyped field). */
+export class InvalidEventError extends RemediatorError {
+  override readonly name = 'InvalidEventError';
+}
+
+/** A resource policy that cannot be parsed; `context.location` says where. */
+export class PolicyParseError extends RemediatorError {
+  override readonly name = 'PolicyParseError';
+}
+
+/** A fix that, re-analysed, still grants access outside the zone of trust. This is a bug. */
+export class UnsafeFixError extends RemediatorError {
+  override readonly name = 'UnsafeFixError';
+}
+
+/** The rules file is missing, not YAML, or does not match its schema. */
+export class InvalidRulesError extends RemediatorError {
+  override readonly name = 'InvalidRulesError';
+}
+
+/** No corrective control is registered under that id, or none handles the finding. */
+export class ControlNotFoundError extends RemediatorError {
+  override readonly name = 'ControlNotFoundError';
+}
+
+/** The resource named by the finding does not exist (any more). */
+export class ResourceNotFoundError extends RemediatorError {
+  override readonly name = 'ResourceNotFoundError';
+}
+
+/** A control could not apply its change; nothing, or only the backup, was written. */
+export class ControlFailedError extends RemediatorError {
+  override readonly name = 'ControlFailedError';
+}
+
+/** Throttling, 5xx, timeouts: worth a Retry. */
+export class TransientAwsError extends RemediatorError {
+  override readonly name = 'TransientAwsError';
+}
+
+/** The resource was re-checked and the check itself could not be completed. */
+export class VerificationFailedError extends RemediatorError {
+  override readonly name = 'VerificationFailedError';
+}
+
+/** A change record cannot be found or cannot be put back. */
+export class RollbackFailedError extends RemediatorError {
+  override readonly name = 'RollbackFailedError';
+}
+
+/** A Slack request whose signature or timestamp does not verify. */
+export class InvalidSlackRequestError extends RemediatorError {
+  override readonly name = 'InvalidSlackRequestError';
+}
+
+/** A Slack click from someone who is not an approver for that account. */
+export class UnauthorizedApproverError extends RemediatorError {
+  override readonly name = 'UnauthorizedApproverError';
+}
+
+/** The approval was already decided, has expired, or does not exist. */
+export class ApprovalNotPendingError extends RemediatorError {
+  override readonly name = 'ApprovalNotPendingError';
+}
+
+/** Sent through SendTaskFailure when a human rejects a change; the ASL catches it by name. */
+export const APPROVAL_REJECTED = 'ApprovalRejected';
+
+/** Errors the ASL retries; everything else named here is caught into Record Failure. */
+export const RETRYABLE_ERRORS = ['TransientAwsError'] as const;
+
+/** Serialize an error for a Step Functions task output or an audit record. */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'UnknownError', message: String(error) };
+}

@@ -1,0 +1,116 @@
+/**
+ * The data model shared by every part of the loop (DESIGN.md §2):
+ * Finding (one shape for every source), Decision (what triage chose) and
+ * ChangeRecord (what a control did, stored before it writes).
+ */
+import { z } from 'zod';
+
+export const FINDING_SOURCES = ['access-analyzer', 'security-hub', 'config', 'guardduty', 'manual'] as const;
+export const FINDING_STATUSES = ['ACTIVE', 'ARCHIVED', 'RESOLVED'] as const;
+export const SEVERITIES = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+
+const accountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
+
+export const ResourceSchema = z.object({
+  /** The resource ARN (for IAM roles and S3 buckets: the usual ARN, e.g. arn:aws:s3:::bucket). */
+  arn: z.string().min(1).max(2048).startsWith('arn:'),
+  /** CloudFormation-style type, e.g. AWS::S3::Bucket. */
+  type: z.string().regex(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/, 'a resource type looks like AWS::Service::Resource'),
+  accountId,
+  region: z.string().min(1),
+});
+export type Resource = z.infer<typeof ResourceSchema>;
+
+export const ExposureSchema = z.object({
+  isPublic: z.boolean(),
+  /** Principals outside the zone of trust, as the source reported them (account ids, ARNs, "*"). */
+  principals: z.array(z.string()).default([]),
+  actions: z.array(z.string()).default([]),
+  /** Conditions the source considered, flattened to key -> value. */
+  conditions: z.record(z.string(), z.string()).default({}),
+});
+export type Exposure = z.infer<typeof ExposureSchema>;
+
+export const RawReferenceSchema = z.object({
+  /** EventBridge event id, Security Hub finding id, or the CLI request id. */
+  eventId: z.string(),
+  source: z.string(),
+  detailType: z.string().optional(),
+});
+
+export const FindingSchema = z.object({
+  id: z.string().min(1).max(1024),
+  source: z.enum(FINDING_SOURCES),
+  /** Source-specific type: ExternalAccess, a Config rule name, a GuardDuty finding type. Kept as issued. */
+  type: z.string().min(1),
+  status: z.enum(FINDING_STATUSES),
+  severity: z.enum(SEVERITIES),
+  resource: ResourceSchema,
+  exposure: ExposureSchema.optional(),
+  observedAt: z.iso.datetime({ offset: true }),
+  /** True for sample / test findings, which are never remediated unless a rule says so. */
+  sample: z.boolean().default(false),
+  raw: RawReferenceSchema,
+});
+export type Finding = z.infer<typeof FindingSchema>;
+export type FindingInput = z.input<typeof FindingSchema>;
+
+export const MODES = ['auto', 'approve', 'notify', 'dry-run', 'archive'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** What the state machine routes on after Classify Finding. */
+export const ACTIONS = ['REMEDIATE', 'APPROVE', 'DRY_RUN', 'NOTIFY', 'ARCHIVE', 'IGNORE', 'ALREADY_RESOLVED'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const RouteSchema = z.object({
+  slackChannel: z.string().optional(),
+  snsTopicArn: z.string().optional(),
+  /** Slack user ids allowed to approve, reject or roll back for this account. */
+  approvers: z.array(z.string()).default([]),
+  /** Where an unanswered escalation goes next. */
+  nextLevel: z.object({ slackChannel: z.string().optional(), snsTopicArn: z.string().optional() }).optional(),
+});
+export type Route = z.infer<typeof RouteSchema>;
+
+export const DecisionSchema = z.object({
+  action: z.enum(ACTIONS),
+  controlId: z.string().nullable(),
+  mode: z.enum(MODES),
+  /** The id of the rule that matched, and why. */
+  ruleId: z.string(),
+  reason: z.string(),
+  route: RouteSchema,
+  rescan: z.object({ waitSeconds: z.number().int().min(0), maxAttempts: z.number().int().min(1) }),
+  escalation: z.object({ timeoutSeconds: z.number().int().min(1) }),
+  approval: z.object({ timeoutSeconds: z.number().int().min(1) }),
+});
+export type Decision = z.infer<typeof DecisionSchema>;
+
+export const ChangeRecordSchema = z.object({
+  changeId: z.string(),
+  controlId: z.string(),
+  findingId: z.string(),
+  resourceArn: z.string(),
+  executionArn: z.string(),
+  /** `auto`, or the identity of the human who approved. */
+  actor: z.string(),
+  status: z.enum(['PENDING', 'APPLIED', 'FAILED', 'ROLLED_BACK']),
+  /** The exact prior state, field by field; a null field means "there was none". */
+  before: z.record(z.string(), z.string().nullable()),
+  after: z.record(z.string(), z.string().nullable()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  error: z.string().optional(),
+});
+export type ChangeRecord = z.infer<typeof ChangeRecordSchema>;
+
+/** The document the state machine carries from Classify Finding onwards. */
+export interface WorkflowState {
+  finding: Finding;
+  decision: Decision;
+  change?: unknown;
+  verification?: unknown;
+  approval?: unknown;
+  escalation?: unknown;
+  error?: { Error: string; Cause: string };
+}
