@@ -1,12 +1,32 @@
+/**
+ * IAM Access Analyzer (`aws.access-analyzer`), as it sends events directly to EventBridge:
+ * - `Access Analyzer Finding`: external access, every resource type, ACTIVE / ARCHIVED / RESOLVED;
+ *   error findings and deleted findings are ignored on purpose;
+ * - `Unused Access Finding for IAM entities`: unused roles, keys, passwords, permissions —
+ *   notify-only, exposed to triage as the finding type `UnusedAccess`;
+ * - every other detail-type (`Access Preview State Change`, `Internal Access Finding`, …) is
+ *   recognised and ignored on purpose.
+ */
 import { z } from 'zod';
-import { InvalidEventError, UnsupportedEventError } from '../errors';
-import { FindingSchema, type Finding } from '../finding';
-import { formatIssues } from './envelope';
-import type { EventBridgeEnvelope, NormalizeResult } from './types';
+import type { Finding } from '../finding';
+import { accountIdSchema, parseField, regionSchema, requireResource, timestampSchema, toFinding, unsupported } from './common';
+import { identifyResource } from './resource-arn';
+import type { EventBridgeEnvelope, NormalizeOptions, NormalizeResult } from './types';
 
 const SOURCE = 'aws.access-analyzer';
 
-/** The resource types Remediator knows how to name; others are UnsupportedEventError. */
+/** The finding type of an external-access finding. */
+export const EXTERNAL_ACCESS = 'ExternalAccess';
+/** The finding type of an unused-access finding: triage must only notify, never change anything. */
+export const UNUSED_ACCESS = 'UnusedAccess';
+/** Finding types that no rule may remediate automatically; triage sends them to NOTIFY. */
+export const NOTIFY_ONLY_FINDING_TYPES: readonly string[] = [UNUSED_ACCESS];
+
+export function isNotifyOnlyFinding(finding: Pick<Finding, 'type'>): boolean {
+  return NOTIFY_ONLY_FINDING_TYPES.includes(finding.type);
+}
+
+/** The resource types Access Analyzer reports external access for; others are UnsupportedEventError. */
 export const ACCESS_ANALYZER_RESOURCE_TYPES = [
   'AWS::S3::Bucket',
   'AWS::S3Express::DirectoryBucket',
@@ -26,16 +46,23 @@ export const ACCESS_ANALYZER_RESOURCE_TYPES = [
   'AWS::DynamoDB::Stream',
 ] as const;
 
-const DetailSchema = z.object({
-  id: z.string().min(1),
-  status: z.enum(['ACTIVE', 'ARCHIVED', 'RESOLVED']),
-  resourceType: z.string().min(1),
-  resource: z.string().min(1),
-  accountId: z.string().regex(/^\d{12}$/),
-  region: z.string().optional(),
-  updatedAt: z.string().optional(),
-  analyzedAt: z.string().optional(),
-  createdAt: z.string().optional(),
+/** IAM is global: every regional analyzer reports the same IAM entity. */
+const GLOBAL_IAM_TYPES: readonly string[] = ['AWS::IAM::Role', 'AWS::IAM::User'];
+
+const accountId = accountIdSchema;
+const status = z.enum(['ACTIVE', 'ARCHIVED', 'RESOLVED']);
+const timestamp = timestampSchema;
+
+const ExternalAccessDetailSchema = z.object({
+  id: z.string().min(1).max(1024),
+  status,
+  resourceType: z.string().min(1).max(256),
+  resource: z.string().min(1).max(2048),
+  accountId,
+  region: regionSchema.optional(),
+  updatedAt: timestamp.optional(),
+  analyzedAt: timestamp.optional(),
+  createdAt: timestamp.optional(),
   isPublic: z.boolean().optional(),
   principal: z.record(z.string(), z.string()).optional(),
   action: z.array(z.string()).optional(),
@@ -44,50 +71,97 @@ const DetailSchema = z.object({
   isDeleted: z.boolean().optional(),
 });
 
-/** "Access Analyzer Finding": one external-access finding. */
-export function normalizeAccessAnalyzerFinding(event: EventBridgeEnvelope): NormalizeResult {
-  const parsed = DetailSchema.safeParse(event.detail);
-  if (!parsed.success) {
-    throw new InvalidEventError(`${SOURCE} event: detail.${formatIssues(parsed.error)}`, { context: { source: SOURCE } });
-  }
-  const detail = parsed.data;
+const UnusedAccessDetailSchema = z.object({
+  findingId: z.string().min(1).max(1024),
+  status,
+  resourceType: z.enum(['AWS::IAM::Role', 'AWS::IAM::User']),
+  resource: z.string().min(1).max(2048),
+  accountId,
+  findingType: z.string().min(1).max(128),
+  updatedAt: timestamp.optional(),
+  analyzedAt: timestamp.optional(),
+  createdAt: timestamp.optional(),
+  error: z.string().optional(),
+  isDeleted: z.boolean().optional(),
+});
+
+/** `Access Analyzer Finding`: one external-access finding. */
+export function normalizeAccessAnalyzerFinding(event: EventBridgeEnvelope, options: NormalizeOptions = {}): NormalizeResult {
+  const detail = parseField(ExternalAccessDetailSchema, event.detail, SOURCE, 'detail');
   if (!(ACCESS_ANALYZER_RESOURCE_TYPES as readonly string[]).includes(detail.resourceType)) {
-    throw new UnsupportedEventError(`${SOURCE} event: detail.resourceType "${detail.resourceType}" is not a resource type Remediator knows`, {
-      context: { source: SOURCE, resourceType: detail.resourceType },
-    });
+    throw unsupported(SOURCE, 'detail.resourceType', `"${detail.resourceType}" is not a resource type Remediator supports`);
   }
-  if (detail.error) {
-    return { kind: 'ignored', reason: `Access Analyzer could not analyze ${detail.resource}: ${detail.error}` };
-  }
-  const resourceArn = toResourceArn(detail.resource, detail.resourceType, detail.accountId, detail.region ?? event.region);
-  const candidate: z.input<typeof FindingSchema> = {
-    id: detail.id,
-    source: 'access-analyzer',
-    type: 'ExternalAccess',
-    status: detail.status,
-    severity: detail.isPublic ? 'CRITICAL' : 'HIGH',
-    resource: { arn: resourceArn, type: detail.resourceType, accountId: detail.accountId, region: detail.region ?? event.region },
-    exposure: {
-      isPublic: detail.isPublic ?? false,
-      principals: Object.values(detail.principal ?? {}),
-      actions: detail.action ?? [],
-      conditions: detail.condition ?? {},
+  const region = detail.region ?? event.region;
+  const skip = whyIgnored(detail, detail.resourceType, event.region, options);
+  if (skip) return { kind: 'ignored', reason: skip };
+  const resource = requireResource(
+    identifyResource(detail.resource, { expectedType: detail.resourceType, accountId: detail.accountId, region }),
+    SOURCE,
+    'detail.resource',
+  );
+  const finding = toFinding(
+    {
+      id: detail.id,
+      source: 'access-analyzer',
+      type: EXTERNAL_ACCESS,
+      status: detail.status,
+      severity: detail.isPublic ? 'CRITICAL' : 'HIGH',
+      resource,
+      exposure: {
+        isPublic: detail.isPublic ?? false,
+        principals: Object.values(detail.principal ?? {}),
+        actions: detail.action ?? [],
+        conditions: detail.condition ?? {},
+      },
+      observedAt: detail.updatedAt ?? detail.analyzedAt ?? detail.createdAt ?? event.time,
+      raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
     },
-    observedAt: detail.updatedAt ?? detail.analyzedAt ?? event.time,
-    raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
-  };
-  const finding = FindingSchema.safeParse(candidate);
-  if (!finding.success) {
-    throw new InvalidEventError(`${SOURCE} event: ${formatIssues(finding.error)}`, { context: { source: SOURCE } });
-  }
-  return { kind: 'findings', findings: [finding.data as Finding] };
+    SOURCE,
+  );
+  return { kind: 'findings', findings: [finding] };
 }
 
-/** Access Analyzer names S3 buckets and some others by ARN already; IAM roles too. Keep what is an ARN. */
-function toResourceArn(resource: string, resourceType: string, accountId: string, region: string): string {
-  if (resource.startsWith('arn:')) return resource;
-  if (resourceType === 'AWS::S3::Bucket') return `arn:aws:s3:::${resource}`;
-  throw new InvalidEventError(`${SOURCE} event: detail.resource "${resource}" is not an ARN`, {
-    context: { source: SOURCE, resourceType, accountId, region },
-  });
+/** `Unused Access Finding for IAM entities`: notify-only. */
+export function normalizeUnusedAccessFinding(event: EventBridgeEnvelope, options: NormalizeOptions = {}): NormalizeResult {
+  const detail = parseField(UnusedAccessDetailSchema, event.detail, SOURCE, 'detail');
+  const skip = whyIgnored(detail, detail.resourceType, event.region, options);
+  if (skip) return { kind: 'ignored', reason: skip };
+  const resource = requireResource(
+    identifyResource(detail.resource, { expectedType: detail.resourceType, accountId: detail.accountId, region: event.region }),
+    SOURCE,
+    'detail.resource',
+  );
+  const finding = toFinding(
+    {
+      id: detail.findingId,
+      source: 'access-analyzer',
+      type: UNUSED_ACCESS,
+      status: detail.status,
+      severity: 'LOW',
+      resource,
+      observedAt: detail.updatedAt ?? detail.analyzedAt ?? detail.createdAt ?? event.time,
+      raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
+    },
+    SOURCE,
+  );
+  return { kind: 'findings', findings: [finding] };
+}
+
+/** Access previews, internal-access findings and any future detail-type: recognised, not acted on. */
+export function ignoreOtherAccessAnalyzerEvent(event: EventBridgeEnvelope): NormalizeResult {
+  return { kind: 'ignored', reason: `${SOURCE} "${event['detail-type']}" events are not findings Remediator acts on` };
+}
+
+function whyIgnored(
+  detail: { error?: string | undefined; isDeleted?: boolean | undefined; resource: string },
+  resourceType: string,
+  eventRegion: string,
+  options: NormalizeOptions,
+): string | undefined {
+  if (detail.isDeleted) return `the Access Analyzer finding for ${detail.resource} was deleted`;
+  if (detail.error) return `Access Analyzer could not analyze ${detail.resource}: ${detail.error}`;
+  if (options.homeRegion && GLOBAL_IAM_TYPES.includes(resourceType) && eventRegion !== options.homeRegion) {
+    return `IAM findings are acted on in the home region ${options.homeRegion} only, not in ${eventRegion}`;
+  }
+  return undefined;
 }

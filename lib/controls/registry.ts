@@ -1,0 +1,31 @@
+import { ControlNotFoundError } from '../errors';
+import type { Finding } from '../finding';
+import { s3DenyAllBucketPolicy } from './s3-deny-all-bucket-policy';
+import type { CorrectiveControl } from './types';
+
+/** The catalog, in priority order: the first control that handles a finding is its default. */
+export const CONTROLS: readonly CorrectiveControl[] = [s3DenyAllBucketPolicy];
+
+const byId = new Map(CONTROLS.map((control) => [control.id, control]));
+
+export function getControl(id: string): CorrectiveControl {
+  const control = byId.get(id);
+  if (!control) {
+    throw new ControlNotFoundError(`no corrective control "${id}"; known: ${[...byId.keys()].join(', ')}`, { context: { controlId: id } });
+  }
+  return control;
+}
+
+export function controlHandles(control: CorrectiveControl, finding: Finding): boolean {
+  if (!control.handles.resourceTypes.includes(finding.resource.type)) return false;
+  return control.handles.findingTypes === undefined || control.handles.findingTypes.includes(finding.type);
+}
+
+export function findControlFor(finding: Finding): CorrectiveControl | undefined {
+  return CONTROLS.find((control) => controlHandles(control, finding));
+}
+
+/** Every IAM action any registered control needs (sorted, unique). */
+export function allControlPermissions(): string[] {
+  return [...new Set(CONTROLS.flatMap((control) => control.permissions))].sort();
+}

@@ -1,0 +1,181 @@
+/**
+ * s3-deny-all-bucket-policy — the classic corrective control for a bucket
+ * that grants access outside the zone of trust: overwrite the bucket policy
+ * with deny-all (exempting the remediation role and the break-glass roles,
+ * so the account keeps control and the change can be undone), and turn on
+ * the bucket's Block Public Access. The prior policy and Block Public Access
+ * configuration are saved byte for byte before anything is written.
+ */
+import {
+  DeleteBucketPolicyCommand,
+  DeletePublicAccessBlockCommand,
+  GetBucketAclCommand,
+  GetBucketPolicyCommand,
+  GetPublicAccessBlockCommand,
+  PutBucketPolicyCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+  type PublicAccessBlockConfiguration,
+} from '@aws-sdk/client-s3';
+import { clientConfig } from '../aws/clients';
+import { awsErrorName, toRemediatorError } from '../aws/errors';
+import { ControlFailedError } from '../errors';
+import { analyzePolicy, buildDenyAllPolicy, type AnalyzeOptions, type S3AclGrant } from '../policy';
+import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
+
+export const BLOCK_ALL: Required<PublicAccessBlockConfiguration> = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
+
+let client: S3Client | undefined;
+const s3 = (): S3Client => (client ??= new S3Client(clientConfig()));
+
+export function bucketNameFromArn(arn: string): string {
+  const name = arn.replace(/^arn:aws[\w-]*:s3:::/, '');
+  if (!name || name === arn || name.includes('/')) {
+    throw new ControlFailedError(`"${arn}" is not an S3 bucket ARN`, { context: { resourceArn: arn } });
+  }
+  return name;
+}
+
+/** The live state of the bucket that this control reads and may change. */
+interface BucketState {
+  policy: string | null;
+  publicAccessBlock: PublicAccessBlockConfiguration | null;
+  aclGrants: S3AclGrant[];
+}
+
+async function readBucket(bucket: string): Promise<BucketState> {
+  const [policy, publicAccessBlock, aclGrants] = await Promise.all([
+    s3()
+      .send(new GetBucketPolicyCommand({ Bucket: bucket }))
+      .then((r) => r.Policy ?? null)
+      .catch(absentAs(['NoSuchBucketPolicy'], null)),
+    s3()
+      .send(new GetPublicAccessBlockCommand({ Bucket: bucket }))
+      .then((r) => r.PublicAccessBlockConfiguration ?? null)
+      .catch(absentAs(['NoSuchPublicAccessBlockConfiguration'], null)),
+    s3()
+      .send(new GetBucketAclCommand({ Bucket: bucket }))
+      .then((r) =>
+        (r.Grants ?? []).map(
+          (g): S3AclGrant => ({
+            granteeType: (g.Grantee?.Type ?? 'CanonicalUser') as S3AclGrant['granteeType'],
+            granteeUri: g.Grantee?.URI,
+            granteeId: g.Grantee?.ID,
+            permission: g.Permission ?? 'READ',
+          }),
+        ),
+      ),
+  ]).catch((error: unknown) => {
+    throw toRemediatorError(error, `reading bucket ${bucket}`, { resourceArn: `arn:aws:s3:::${bucket}` });
+  });
+  return { policy, publicAccessBlock, aclGrants };
+}
+
+function absentAs<T>(names: string[], value: T): (error: unknown) => T {
+  return (error) => {
+    if (names.includes(awsErrorName(error))) return value;
+    throw error;
+  };
+}
+
+function analysisOptions(state: BucketState): AnalyzeOptions {
+  return { kind: 's3', s3: { publicAccessBlock: state.publicAccessBlock, aclGrants: state.aclGrants } };
+}
+
+function snapshot(state: BucketState): ResourceState {
+  return {
+    policy: state.policy,
+    publicAccessBlock: state.publicAccessBlock ? JSON.stringify(state.publicAccessBlock) : null,
+  };
+}
+
+export const s3DenyAllBucketPolicy: CorrectiveControl = {
+  id: 's3-deny-all-bucket-policy',
+  description: 'Replace the bucket policy with deny-all (remediation and break-glass roles exempt) and block public access on the bucket.',
+  handles: { resourceTypes: ['AWS::S3::Bucket'] },
+  permissions: [
+    's3:GetBucketPolicy',
+    's3:PutBucketPolicy',
+    's3:DeleteBucketPolicy',
+    's3:GetBucketPublicAccessBlock',
+    's3:PutBucketPublicAccessBlock',
+    's3:GetBucketAcl',
+  ],
+
+  async plan(ctx: ControlContext): Promise<ControlPlan> {
+    const bucketArn = ctx.finding.resource.arn;
+    const state = await readBucket(bucketNameFromArn(bucketArn));
+    const analysis = analyzePolicy(state.policy, ctx.zone, analysisOptions(state));
+    const before = snapshot(state);
+    if (!analysis.exposed) {
+      return {
+        applicable: false,
+        reason: 'the live bucket grants no access outside the zone of trust',
+        before,
+        after: before,
+        summary: `No change: ${bucketArn} is not exposed any more.`,
+      };
+    }
+    const denyAll = buildDenyAllPolicy({
+      kind: 's3',
+      resourceArns: [bucketArn],
+      exemptPrincipalArns: ctx.exemptPrincipalArns,
+      accountId: ctx.finding.resource.accountId,
+    });
+    const who = analysis.isPublic ? 'the public' : `accounts ${analysis.externalAccounts.join(', ')}`;
+    return {
+      applicable: true,
+      reason: `the live bucket grants access to ${who}`,
+      before,
+      after: { policy: JSON.stringify(denyAll), publicAccessBlock: JSON.stringify(BLOCK_ALL) },
+      summary: `Replace the bucket policy of ${bucketArn} with deny-all (exempt: ${ctx.exemptPrincipalArns.join(', ') || 'none'}) and turn on Block Public Access.`,
+    };
+  },
+
+  async write(ctx: ControlContext, plan: ControlPlan): Promise<void> {
+    const bucket = bucketNameFromArn(ctx.finding.resource.arn);
+    try {
+      await s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: plan.after.policy ?? undefined }));
+      await s3().send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: BLOCK_ALL }));
+    } catch (error) {
+      throw toRemediatorError(error, `writing deny-all to bucket ${bucket}`, { resourceArn: ctx.finding.resource.arn });
+    }
+  },
+
+  async verify(ctx: ControlContext): Promise<VerifyOutcome> {
+    const state = await readBucket(bucketNameFromArn(ctx.finding.resource.arn));
+    const analysis = analyzePolicy(state.policy, ctx.zone, analysisOptions(state));
+    return {
+      resolved: !analysis.exposed,
+      reason: analysis.exposed
+        ? `still reachable by ${analysis.isPublic ? 'the public' : analysis.externalAccounts.join(', ')}`
+        : 'no access outside the zone of trust',
+      observed: snapshot(state),
+    };
+  },
+
+  /** Block Public Access first goes back to what it was, then the policy (a public policy cannot be put while BPA blocks it). */
+  async restore(ctx: ControlContext, before: ResourceState): Promise<void> {
+    const bucket = bucketNameFromArn(ctx.finding.resource.arn);
+    try {
+      if (before.publicAccessBlock === null || before.publicAccessBlock === undefined) {
+        await s3().send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
+      } else {
+        const configuration = JSON.parse(before.publicAccessBlock) as PublicAccessBlockConfiguration;
+        await s3().send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: configuration }));
+      }
+      if (before.policy === null || before.policy === undefined) {
+        await s3().send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+      } else {
+        await s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: before.policy }));
+      }
+    } catch (error) {
+      throw toRemediatorError(error, `restoring bucket ${bucket}`, { resourceArn: ctx.finding.resource.arn });
+    }
+  },
+};

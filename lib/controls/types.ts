@@ -1,0 +1,48 @@
+/**
+ * A corrective control: one module, registered by id, declaring what it
+ * handles and the IAM actions it needs (the deploy role is generated from
+ * these). `plan` reads the live resource and computes the exact change;
+ * the runner (lib/controls/runner.ts) stores the ChangeRecord, then calls
+ * `write`; `verify` re-fetches and re-checks; `restore` puts `before` back.
+ */
+import type { Finding } from '../finding';
+import type { ZoneOfTrust } from '../policy';
+
+/** The exact state of the fields a control changes: JSON text, or null for "there was none". */
+export type ResourceState = Record<string, string | null>;
+
+export interface ControlContext {
+  finding: Finding;
+  zone: ZoneOfTrust;
+  /** Principals that a deny-all change must never lock out (remediation role, break-glass roles). */
+  exemptPrincipalArns: string[];
+}
+
+export interface ControlPlan {
+  /** False when the live resource no longer needs the change (it is not an error). */
+  applicable: boolean;
+  reason: string;
+  before: ResourceState;
+  after: ResourceState;
+  /** One line for people: shown in dry-run output and approval messages. */
+  summary: string;
+}
+
+export interface VerifyOutcome {
+  resolved: boolean;
+  reason: string;
+  /** What was re-fetched, for the audit trail. */
+  observed: ResourceState;
+}
+
+export interface CorrectiveControl {
+  id: string;
+  description: string;
+  handles: { resourceTypes: readonly string[]; findingTypes?: readonly string[] };
+  /** IAM actions the control calls; the contract tests and serverless.yml rely on this list. */
+  permissions: readonly string[];
+  plan(ctx: ControlContext): Promise<ControlPlan>;
+  write(ctx: ControlContext, plan: ControlPlan): Promise<void>;
+  verify(ctx: ControlContext): Promise<VerifyOutcome>;
+  restore(ctx: ControlContext, before: ResourceState): Promise<void>;
+}

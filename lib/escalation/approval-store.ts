@@ -1,0 +1,106 @@
+/**
+ * Task tokens stay server-side: Slack only ever sees an opaque approval id.
+ * A decision is taken exactly once (conditional update PENDING -> DECIDED).
+ */
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { clientConfig } from '../aws/clients';
+import { toRemediatorError } from '../aws/errors';
+import { ApprovalNotPendingError } from '../errors';
+
+export type ApprovalKind = 'approval' | 'on-call';
+
+export interface ApprovalItem {
+  approvalId: string;
+  kind: ApprovalKind;
+  taskToken: string;
+  executionArn: string;
+  findingId: string;
+  resourceArn: string;
+  accountId: string;
+  controlId: string | null;
+  changeId: string | null;
+  approvers: string[];
+  status: 'PENDING' | 'DECIDED';
+  channel?: string;
+  messageTs?: string;
+  decision?: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  createdAt: string;
+  /** Epoch seconds; the table's TTL attribute. */
+  expiresAt: number;
+}
+
+let documentClient: DynamoDBDocumentClient | undefined;
+const ddb = (): DynamoDBDocumentClient =>
+  (documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig()), { marshallOptions: { removeUndefinedValues: true } }));
+
+export const newApprovalId = (): string => `apr_${randomBytes(16).toString('hex')}`;
+
+export class ApprovalStore {
+  constructor(private readonly table: string) {}
+
+  async put(item: ApprovalItem): Promise<void> {
+    try {
+      await ddb().send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(approvalId)' }));
+    } catch (error) {
+      throw toRemediatorError(error, `storing approval ${item.approvalId}`);
+    }
+  }
+
+  async get(approvalId: string): Promise<ApprovalItem | undefined> {
+    try {
+      const result = await ddb().send(new GetCommand({ TableName: this.table, Key: { approvalId }, ConsistentRead: true }));
+      return result.Item as ApprovalItem | undefined;
+    } catch (error) {
+      throw toRemediatorError(error, `reading approval ${approvalId}`);
+    }
+  }
+
+  async setMessage(approvalId: string, channel: string, messageTs: string): Promise<void> {
+    try {
+      await ddb().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { approvalId },
+          UpdateExpression: 'SET channel = :c, messageTs = :t',
+          ExpressionAttributeValues: { ':c': channel, ':t': messageTs },
+        }),
+      );
+    } catch (error) {
+      throw toRemediatorError(error, `updating approval ${approvalId}`);
+    }
+  }
+
+  /** Exactly once: the second click on the same approval gets ApprovalNotPendingError. */
+  async decide(approvalId: string, decision: string, decidedBy: string, now = new Date()): Promise<ApprovalItem> {
+    try {
+      const result = await ddb().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { approvalId },
+          UpdateExpression: 'SET #status = :decided, decision = :decision, decidedBy = :by, decidedAt = :at',
+          ConditionExpression: '#status = :pending AND expiresAt > :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':decided': 'DECIDED',
+            ':pending': 'PENDING',
+            ':decision': decision,
+            ':by': decidedBy,
+            ':at': now.toISOString(),
+            ':now': Math.floor(now.getTime() / 1000),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as ApprovalItem;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') {
+        throw new ApprovalNotPendingError(`approval ${approvalId} was already decided, has expired, or does not exist`, { context: { approvalId } });
+      }
+      throw toRemediatorError(error, `deciding approval ${approvalId}`);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The Slack Web API client and the Slack secrets. On AWS the bot token and the
+ * signing secret live in one Secrets Manager secret ({"botToken", "signingSecret"})
+ * named by REMEDIATOR_SLACK_SECRET_ID; they are read once per container.
+ * SLACK_API_URL points the client at another base URL (the local stand-in).
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { clientConfig } from '../aws/clients';
+import { toRemediatorError } from '../aws/errors';
+import { RemediatorError } from '../errors';
+
+const SlackSecretSchema = z.object({ botToken: z.string().min(1), signingSecret: z.string().min(1) });
+export type SlackSecrets = z.infer<typeof SlackSecretSchema>;
+
+let secrets: Promise<SlackSecrets> | undefined;
+
+export function slackSecrets(env: NodeJS.ProcessEnv = process.env): Promise<SlackSecrets> {
+  secrets ??= loadSecrets(env).catch((error: unknown) => {
+    secrets = undefined;
+    throw error;
+  });
+  return secrets;
+}
+
+async function loadSecrets(env: NodeJS.ProcessEnv): Promise<SlackSecrets> {
+  const secretId = env.REMEDIATOR_SLACK_SECRET_ID;
+  if (!secretId) throw new RemediatorError('REMEDIATOR_SLACK_SECRET_ID is not set: Slack is not configured');
+  let text: string | undefined;
+  try {
+    text = (await new SecretsManagerClient(clientConfig()).send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+  } catch (error) {
+    throw toRemediatorError(error, `reading Slack secret ${secretId}`);
+  }
+  const parsed = SlackSecretSchema.safeParse(JSON.parse(text ?? '{}'));
+  if (!parsed.success) throw new RemediatorError(`Slack secret ${secretId} must be JSON with botToken and signingSecret`);
+  return parsed.data;
+}
+
+let client: Promise<WebClient> | undefined;
+
+export function slackClient(env: NodeJS.ProcessEnv = process.env): Promise<WebClient> {
+  client ??= slackSecrets(env).then(
+    ({ botToken }) => new WebClient(botToken, { ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), retryConfig: { retries: 2 } }),
+  );
+  return client;
+}

@@ -1,0 +1,34 @@
+/**
+ * The one wrapper every handler uses: middy with the structured logger's
+ * Lambda context injected. Handlers stay thin: parse, call lib, shape output.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { AuditStore } from './audit/store';
+import { clientConfig } from './aws/clients';
+import { runtimeSettings } from './config';
+import { ApprovalStore } from './escalation/approval-store';
+import { slackClient } from './escalation/slack-client';
+import { logger } from './logger';
+import { loadRules } from './rules/load';
+
+export function lambdaHandler<TEvent, TResult>(fn: (event: TEvent, context: Context) => Promise<TResult>) {
+  return middy(fn).use(injectLambdaContext(logger, { clearState: true }));
+}
+
+/** Per-container dependencies, built on first use. */
+export const deps = {
+  settings: () => runtimeSettings(),
+  rules: () => loadRules(),
+  audit: memo(() => new AuditStore(runtimeSettings().auditTable)),
+  approvals: memo(() => new ApprovalStore(runtimeSettings().approvalsTable)),
+  sfn: memo(() => new SFNClient(clientConfig())),
+  slack: () => slackClient(),
+};
+
+function memo<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}

@@ -1,0 +1,31 @@
+import type { Finding } from '../finding';
+import type { Criterion, Rule } from './schema';
+
+/** The values of a finding field, as strings (arrays give several values). */
+export function fieldValues(finding: Finding, field: string): string[] | undefined {
+  let value: unknown = finding;
+  for (const part of field.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+/** Archive-rule semantics: eq = any value equal; neq = no value equal; contains = any substring; exists. */
+export function criterionMatches(values: string[] | undefined, criterion: Criterion): boolean {
+  if (criterion.exists !== undefined && (values !== undefined && values.length > 0) !== criterion.exists) return false;
+  if (criterion.eq && !(values ?? []).some((v) => criterion.eq!.includes(v))) return false;
+  if (criterion.neq && (values ?? []).some((v) => criterion.neq!.includes(v))) return false;
+  if (criterion.contains && !(values ?? []).some((v) => criterion.contains!.some((c) => v.includes(c)))) return false;
+  return true;
+}
+
+/** Every criterion of the filter must hold (AND), as in archive rules. */
+export function ruleMatches(rule: Rule, finding: Finding): boolean {
+  return Object.entries(rule.filter).every(([field, criterion]) => criterionMatches(fieldValues(finding, field), criterion));
+}
+
+export function firstMatchingRule(rules: Rule[], finding: Finding): Rule | undefined {
+  return rules.find((rule) => ruleMatches(rule, finding));
+}

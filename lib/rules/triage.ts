@@ -1,0 +1,89 @@
+/**
+ * Triage: from a normalized Finding and the rules in force to a Decision.
+ * The first matching rule wins; the last rule is the explicit default.
+ * Expected outcomes (resolved, archived, sample, no control) are decisions,
+ * never exceptions.
+ */
+import { findControlFor, getControl, controlHandles } from '../controls/registry';
+import type { Action, Decision, Finding, Mode, Route } from '../finding';
+import type { ZoneOfTrust } from '../policy';
+import { firstMatchingRule } from './match';
+import type { RulesFile } from './schema';
+
+const ACTION_BY_MODE: Record<Mode, Action> = {
+  auto: 'REMEDIATE',
+  approve: 'APPROVE',
+  'dry-run': 'DRY_RUN',
+  notify: 'NOTIFY',
+  archive: 'ARCHIVE',
+};
+
+export interface TriageOptions {
+  /** The region this deployment runs in (IAM role findings act only in the home region). */
+  region?: string;
+  rescanWaitSeconds?: number | null;
+}
+
+export function routeFor(finding: Finding, rules: RulesFile): Route {
+  return rules.routes.accounts[finding.resource.accountId] ?? rules.routes.default;
+}
+
+export function zoneFor(finding: Finding, rules: RulesFile): ZoneOfTrust {
+  const { accountIds, organizationId, organizationAccountIds } = rules.zoneOfTrust;
+  return {
+    accountIds: accountIds.length ? accountIds : [finding.resource.accountId],
+    ...(organizationId ? { organizationId, organizationAccountIds } : {}),
+  };
+}
+
+export function exemptPrincipalsFor(finding: Finding, rules: RulesFile, remediationRoleArn: string | null): string[] {
+  const breakGlass = rules.breakGlassRoleNames.map((name) => `arn:aws:iam::${finding.resource.accountId}:role/${name.replace(/^\//, '')}`);
+  return [...new Set([...(remediationRoleArn ? [remediationRoleArn] : []), ...breakGlass])];
+}
+
+export function triage(finding: Finding, rules: RulesFile, options: TriageOptions = {}): Decision {
+  const base = {
+    route: routeFor(finding, rules),
+    rescan: {
+      waitSeconds: options.rescanWaitSeconds ?? rules.defaults.rescan.waitSeconds,
+      maxAttempts: rules.defaults.rescan.maxAttempts,
+    },
+    escalation: rules.defaults.escalation,
+    approval: rules.defaults.approval,
+  };
+  const decide = (action: Action, mode: Mode, ruleId: string, reason: string, controlId: string | null = null): Decision => ({
+    ...base,
+    action,
+    mode,
+    ruleId,
+    reason,
+    controlId,
+  });
+
+  if (finding.status === 'RESOLVED') return decide('ALREADY_RESOLVED', 'notify', 'status', 'the source reports the finding as RESOLVED');
+  if (finding.status === 'ARCHIVED') return decide('IGNORE', 'notify', 'status', 'the finding is ARCHIVED (intended access)');
+  if (
+    finding.resource.type === 'AWS::IAM::Role' &&
+    rules.homeRegion &&
+    options.region &&
+    options.region !== rules.homeRegion
+  ) {
+    return decide('IGNORE', 'notify', 'home-region', `IAM role findings are handled in ${rules.homeRegion}, not ${options.region}`);
+  }
+
+  const rule = firstMatchingRule(rules.rules, finding);
+  if (!rule) return decide('NOTIFY', 'notify', 'none', 'no rule matched (the rules file has no default rule)');
+  if (finding.sample && !rule.includeSamples) {
+    return decide('IGNORE', 'notify', rule.id, `sample finding; rule ${rule.id} does not include samples`);
+  }
+  const why = `rule ${rule.id}${rule.description ? ` (${rule.description})` : ''}`;
+  const action = ACTION_BY_MODE[rule.mode];
+  if (action === 'NOTIFY' || action === 'ARCHIVE') return decide(action, rule.mode, rule.id, why);
+
+  const control = rule.controlId ? getControl(rule.controlId) : findControlFor(finding);
+  if (!control || !controlHandles(control, finding)) {
+    const what = rule.controlId ? `control ${rule.controlId} does not handle` : 'no corrective control handles';
+    return decide('NOTIFY', 'notify', rule.id, `${why}; ${what} ${finding.resource.type} / ${finding.type}`);
+  }
+  return decide(action, rule.mode, rule.id, why, control.id);
+}

@@ -1,0 +1,115 @@
+/**
+ * AWS Config (`aws.config`, `Config Rules Compliance Change`).
+ * NON_COMPLIANT acts (status ACTIVE); COMPLIANT closes an open remediation (status RESOLVED,
+ * same finding id); NOT_APPLICABLE and INSUFFICIENT_DATA are ignored on purpose.
+ * The finding type is the managed rule's identifier: a conformance pack deploys
+ * `s3-bucket-public-read-prohibited` as `s3-bucket-public-read-prohibited-conformance-pack-abcd1234`,
+ * and both map to the same control.
+ */
+import { z } from 'zod';
+import type { Finding } from '../finding';
+import { accountIdSchema, parseField, regionSchema, requireResource, timestampSchema, toFinding, unsupported } from './common';
+import { resourceFromId } from './resource-arn';
+import type { EventBridgeEnvelope, NormalizeResult } from './types';
+
+const SOURCE = 'aws.config';
+
+const timestamp = timestampSchema;
+
+const DetailSchema = z.object({
+  resourceId: z.string().min(1).max(1024),
+  resourceType: z.string().min(1).max(256).optional(),
+  awsRegion: regionSchema,
+  awsAccountId: accountIdSchema,
+  configRuleName: z.string().min(1).max(256),
+  configRuleARN: z.string().max(2048).optional(),
+  messageType: z.string().min(1).max(128),
+  notificationCreationTime: timestamp.optional(),
+  newEvaluationResult: z.object({
+    complianceType: z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']),
+    resultRecordedTime: timestamp.optional(),
+    configRuleInvokedTime: timestamp.optional(),
+    annotation: z.string().nullable().optional(),
+    evaluationResultIdentifier: z
+      .object({
+        evaluationResultQualifier: z
+          .object({ resourceType: z.string().min(1).max(256).optional(), resourceId: z.string().optional() })
+          .optional(),
+        orderingTimestamp: timestamp.optional(),
+      })
+      .optional(),
+  }),
+});
+
+const STATUS_BY_COMPLIANCE = new Map<string, Finding['status']>([
+  ['NON_COMPLIANT', 'ACTIVE'],
+  ['COMPLIANT', 'RESOLVED'],
+]);
+
+/** A conformance pack appends `-conformance-pack-<random>` to the rule names it deploys. */
+const CONFORMANCE_PACK_SUFFIX = /-conformance-pack-[a-z0-9]+$/;
+
+/** The managed rule identifier behind a deployed rule name (kept as issued when there is no suffix). */
+export function managedRuleId(configRuleName: string): string {
+  return configRuleName.replace(CONFORMANCE_PACK_SUFFIX, '');
+}
+
+/** Rules whose failure is public or cross-account exposure; every other rule is MEDIUM. */
+const SEVERITY_BY_RULE = new Map<string, Finding['severity']>([
+  ['s3-bucket-public-read-prohibited', 'CRITICAL'],
+  ['s3-bucket-public-write-prohibited', 'CRITICAL'],
+  ['s3-bucket-level-public-access-prohibited', 'HIGH'],
+  ['s3-account-level-public-access-blocks', 'HIGH'],
+  ['s3-account-level-public-access-blocks-periodic', 'HIGH'],
+  ['lambda-function-public-access-prohibited', 'CRITICAL'],
+  ['ebs-snapshot-public-restorable-check', 'CRITICAL'],
+  ['rds-snapshots-public-prohibited', 'CRITICAL'],
+  ['sns-topic-policy-public-access-check', 'HIGH'],
+  ['sqs-queue-policy-public-access-check', 'HIGH'],
+  ['kms-key-policy-no-public-access', 'HIGH'],
+  ['secretsmanager-secret-resource-policy-public-access-check', 'HIGH'],
+  ['ecr-repository-policy-public-access-check', 'HIGH'],
+]);
+
+export function normalizeConfigComplianceChange(event: EventBridgeEnvelope): NormalizeResult {
+  const detail = parseField(DetailSchema, event.detail, SOURCE, 'detail');
+  if (detail.messageType !== 'ComplianceChangeNotification') {
+    return { kind: 'ignored', reason: `${SOURCE} message type "${detail.messageType}" is not a compliance change` };
+  }
+  const result = detail.newEvaluationResult;
+  const status = STATUS_BY_COMPLIANCE.get(result.complianceType);
+  if (!status) {
+    return {
+      kind: 'ignored',
+      reason: `${detail.configRuleName} is ${result.complianceType} for ${detail.resourceId}: nothing to act on`,
+    };
+  }
+  const resourceType = detail.resourceType ?? result.evaluationResultIdentifier?.evaluationResultQualifier?.resourceType;
+  if (!resourceType) {
+    throw unsupported(SOURCE, 'detail.resourceType', 'missing, and newEvaluationResult names no resource type either');
+  }
+  const resource = requireResource(
+    resourceFromId(resourceType, detail.resourceId, { accountId: detail.awsAccountId, region: detail.awsRegion }),
+    SOURCE,
+    'detail.resourceId',
+  );
+  const ruleId = managedRuleId(detail.configRuleName);
+  const finding = toFinding(
+    {
+      id: `config/${detail.awsAccountId}/${detail.awsRegion}/${detail.configRuleName}/${resourceType}/${detail.resourceId}`,
+      source: 'config',
+      type: ruleId,
+      status,
+      severity: SEVERITY_BY_RULE.get(ruleId) ?? 'MEDIUM',
+      resource,
+      observedAt:
+        result.resultRecordedTime ??
+        result.evaluationResultIdentifier?.orderingTimestamp ??
+        detail.notificationCreationTime ??
+        event.time,
+      raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
+    },
+    SOURCE,
+  );
+  return { kind: 'findings', findings: [finding] };
+}

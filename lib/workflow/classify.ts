@@ -1,0 +1,82 @@
+/**
+ * Classify Finding = normalize (lib/sources) then triage (lib/rules), in one
+ * task so the fix is written after two Lambda invocations. A finding version
+ * is claimed for this execution so a duplicate delivery acts only once.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditStore } from '../audit/store';
+import { FindingSchema, type Decision, type Finding } from '../finding';
+import { logger } from '../logger';
+import type { RunState } from '../outcome';
+import { triage } from '../rules/triage';
+import type { RulesFile } from '../rules/schema';
+import { normalizeEvent } from '../sources';
+import { formatIssues } from '../sources/envelope';
+import { InvalidEventError } from '../errors';
+
+export interface ClassifyInput {
+  /** The EventBridge event as delivered, or { remediator: 'finding', finding } from a fan-out. */
+  event: unknown;
+  execution: string;
+}
+
+export type ClassifyOutput = RunState | { batch: { findings: Finding[]; rejected: { id: string; error: string }[] } };
+
+export interface ClassifyDeps {
+  rules: RulesFile;
+  audit: AuditStore;
+  region: string;
+  rescanWaitSeconds: number | null;
+}
+
+const ACTING = new Set<Decision['action']>(['REMEDIATE', 'APPROVE']);
+
+export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promise<ClassifyOutput> {
+  const findings = findingsOf(input.event);
+  if (findings.kind === 'ignored') {
+    return { decision: ignoredDecision(deps.rules, findings.reason) };
+  }
+  if (findings.findings.length !== 1) {
+    return { batch: { findings: findings.findings, rejected: findings.rejected ?? [] } };
+  }
+  const finding = findings.findings[0] as Finding;
+  let decision = triage(finding, deps.rules, { region: deps.region, rescanWaitSeconds: deps.rescanWaitSeconds });
+  if (ACTING.has(decision.action)) {
+    const owner = await deps.audit.claimFinding(findingKey(finding), input.execution);
+    if (owner !== input.execution) {
+      decision = { ...decision, action: 'IGNORE', reason: `duplicate delivery: this finding version is handled by ${owner}` };
+    }
+  }
+  logger.info('classified', { findingId: finding.id, resourceArn: finding.resource.arn, action: decision.action, ruleId: decision.ruleId, executionArn: input.execution });
+  return { finding, decision };
+}
+
+/** source + id + a hash of what makes this version of the finding new. */
+export function findingKey(finding: Finding): string {
+  const version = createHash('sha256').update(`${finding.status}|${finding.observedAt}`).digest('hex').slice(0, 16);
+  return `${finding.source}#${finding.id}#${version}`;
+}
+
+function findingsOf(event: unknown): ReturnType<typeof normalizeEvent> {
+  const envelope = event as { remediator?: unknown; finding?: unknown } | null;
+  if (envelope && typeof envelope === 'object' && envelope.remediator === 'finding') {
+    const parsed = FindingSchema.safeParse(envelope.finding);
+    if (!parsed.success) throw new InvalidEventError(`fan-out finding: ${formatIssues(parsed.error)}`, { context: { source: 'remediator' } });
+    return { kind: 'findings', findings: [parsed.data] };
+  }
+  return normalizeEvent(event);
+}
+
+function ignoredDecision(rules: RulesFile, reason: string): Decision {
+  return {
+    action: 'IGNORE',
+    controlId: null,
+    mode: 'notify',
+    ruleId: 'source',
+    reason,
+    route: rules.routes.default,
+    rescan: rules.defaults.rescan,
+    escalation: rules.defaults.escalation,
+    approval: rules.defaults.approval,
+  };
+}

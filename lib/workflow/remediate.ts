@@ -1,0 +1,60 @@
+/**
+ * Plan Corrective Control / Apply Corrective Control / Roll Back Change / Archive Finding.
+ */
+import type { AuditStore } from '../audit/store';
+import { applyChange, planChange, rollbackChange } from '../controls/runner';
+import { ControlNotFoundError, RollbackFailedError } from '../errors';
+import type { Finding } from '../finding';
+import type { RunState } from '../outcome';
+import type { RulesFile } from '../rules/schema';
+import { controlContext } from './context';
+import { executionName, type TaskInput } from './types';
+
+export interface RemediateDeps {
+  rules: RulesFile;
+  audit: AuditStore;
+  remediationRoleArn: string | null;
+}
+
+export type RemediateOperation = 'plan' | 'apply' | 'rollback' | 'archive';
+
+function requireControl(state: RunState): { finding: Finding; controlId: string } {
+  const controlId = state.decision?.controlId;
+  if (!state.finding || !controlId) {
+    throw new ControlNotFoundError('the workflow state has no finding or no control to run', { context: { findingId: state.finding?.id } });
+  }
+  return { finding: state.finding, controlId };
+}
+
+export async function remediate(input: TaskInput & { operation: RemediateOperation }, deps: RemediateDeps): Promise<RunState> {
+  const { state } = input;
+  switch (input.operation) {
+    case 'plan': {
+      const { finding, controlId } = requireControl(state);
+      const plan = await planChange(controlId, controlContext(finding, deps.rules, deps.remediationRoleArn));
+      return { ...state, plan: { summary: plan.summary, applicable: plan.applicable, reason: plan.reason, before: plan.before, after: plan.after } };
+    }
+    case 'apply': {
+      const { finding, controlId } = requireControl(state);
+      const change = await applyChange({
+        controlId,
+        ctx: controlContext(finding, deps.rules, deps.remediationRoleArn),
+        store: deps.audit,
+        changeId: executionName(input.execution),
+        executionArn: input.execution,
+        actor: state.approval?.decidedBy ? `slack:${state.approval.decidedBy}` : 'auto',
+      });
+      return { ...state, change };
+    }
+    case 'rollback': {
+      const changeId = state.change?.changeId;
+      if (!state.finding || !changeId) throw new RollbackFailedError('nothing to roll back: this execution made no change');
+      const actor = state.escalation?.decidedBy ? `slack:${state.escalation.decidedBy}` : 'auto';
+      const record = await rollbackChange({ ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn), store: deps.audit, changeId, actor });
+      return { ...state, rollback: { changeId, status: record.status } };
+    }
+    case 'archive':
+      // Archiving in Access Analyzer needs the analyzer ARN and accessanalyzer:UpdateFindings; not wired yet.
+      return { ...state, archive: { status: 'NOT_ARCHIVED', reason: `intended access by rule ${state.decision?.ruleId}; archive the finding in Access Analyzer with an archive rule` } };
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The Slack interaction endpoint: verify the signature and the timestamp
+ * window, check the clicker against the approvers, take the decision exactly
+ * once, resume the execution, and update the message with who decided.
+ */
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { toRemediatorError } from '../aws/errors';
+import type { ApprovalStore } from '../escalation/approval-store';
+import { actionFromId, decidedMessage, type SlackAction } from '../escalation/messages';
+import { assertValidSlackRequest } from '../escalation/slack-signature';
+import { APPROVAL_REJECTED, ApprovalNotPendingError, InvalidSlackRequestError, UnauthorizedApproverError } from '../errors';
+import { logger } from '../logger';
+
+const InteractionSchema = z.object({
+  type: z.literal('block_actions'),
+  user: z.object({ id: z.string().min(1), username: z.string().optional(), name: z.string().optional() }),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().regex(/^apr_[0-9a-f]{32}$/) })).min(1),
+  message: z.object({ text: z.string().optional() }).optional(),
+});
+
+export interface InteractionRequest {
+  rawBody: string;
+  headers: Record<string, string | undefined>;
+}
+
+export interface InteractionDeps {
+  signingSecret: string;
+  approvals: ApprovalStore;
+  sfn: SFNClient;
+  slack: () => Promise<WebClient>;
+  nowMs?: number;
+}
+
+export interface InteractionResponse {
+  statusCode: number;
+  body: string;
+}
+
+const DECISION_OF: Record<SlackAction, string> = { approve: 'APPROVED', reject: 'REJECTED', acknowledge: 'ACKNOWLEDGED', rollback: 'ROLL_BACK' };
+const KIND_OF: Record<SlackAction, 'approval' | 'on-call'> = { approve: 'approval', reject: 'approval', acknowledge: 'on-call', rollback: 'on-call' };
+
+export async function handleSlackInteraction(request: InteractionRequest, deps: InteractionDeps): Promise<InteractionResponse> {
+  try {
+    assertValidSlackRequest({ signingSecret: deps.signingSecret, rawBody: request.rawBody, headers: request.headers, nowMs: deps.nowMs });
+  } catch (error) {
+    logger.warn('rejected Slack request', { reason: (error as Error).message });
+    return { statusCode: 401, body: (error as Error).message };
+  }
+  try {
+    return await decide(request.rawBody, deps);
+  } catch (error) {
+    if (error instanceof UnauthorizedApproverError) return { statusCode: 403, body: error.message };
+    if (error instanceof ApprovalNotPendingError) return { statusCode: 409, body: error.message };
+    if (error instanceof InvalidSlackRequestError) return { statusCode: 400, body: error.message };
+    throw error;
+  }
+}
+
+async function decide(rawBody: string, deps: InteractionDeps): Promise<InteractionResponse> {
+  const payloadText = new URLSearchParams(rawBody).get('payload');
+  let payloadJson: unknown;
+  try {
+    payloadJson = JSON.parse(payloadText ?? '');
+  } catch {
+    throw new InvalidSlackRequestError('the body has no JSON "payload" field');
+  }
+  const parsed = InteractionSchema.safeParse(payloadJson);
+  if (!parsed.success) throw new InvalidSlackRequestError(`not a Remediator button click: ${parsed.error.issues[0]?.message ?? 'invalid payload'}`);
+  const interaction = parsed.data;
+  const clicked = interaction.actions[0]!;
+  const action = actionFromId(clicked.action_id);
+  if (!action) throw new InvalidSlackRequestError(`unknown action ${clicked.action_id}`);
+
+  const approval = await deps.approvals.get(clicked.value);
+  if (!approval) throw new ApprovalNotPendingError(`approval ${clicked.value} does not exist`);
+  if (approval.kind !== KIND_OF[action]) throw new InvalidSlackRequestError(`${action} is not an answer to a ${approval.kind} request`);
+  const userId = interaction.user.id;
+  if (approval.approvers.length > 0 && !approval.approvers.includes(userId)) {
+    logger.warn('click from someone who is not an approver', { approvalId: approval.approvalId, userId, accountId: approval.accountId });
+    throw new UnauthorizedApproverError(`<@${userId}> is not an approver for account ${approval.accountId}`);
+  }
+  const decision = DECISION_OF[action];
+  const decided = await deps.approvals.decide(approval.approvalId, decision, userId, deps.nowMs ? new Date(deps.nowMs) : new Date());
+  try {
+    if (action === 'reject') {
+      await deps.sfn.send(
+        new SendTaskFailureCommand({
+          taskToken: decided.taskToken,
+          error: APPROVAL_REJECTED,
+          cause: JSON.stringify({ decidedBy: userId, decidedAt: decided.decidedAt }),
+        }),
+      );
+    } else {
+      await deps.sfn.send(
+        new SendTaskSuccessCommand({ taskToken: decided.taskToken, output: JSON.stringify({ outcome: decision, decidedBy: userId, decidedAt: decided.decidedAt }) }),
+      );
+    }
+  } catch (error) {
+    throw toRemediatorError(error, `resuming ${approval.executionArn}`);
+  }
+  logger.info('decision taken', { approvalId: approval.approvalId, decision, userId, executionArn: approval.executionArn, findingId: approval.findingId });
+  if (approval.channel && approval.messageTs) {
+    const slack = await deps.slack();
+    await slack.chat
+      .update({ channel: approval.channel, ts: approval.messageTs, ...decidedMessage({ text: interaction.message?.text ?? `Remediation of ${approval.resourceArn}` }, decision, userId) })
+      .catch((error: unknown) => logger.warn('could not update the Slack message', { error: (error as Error).message }));
+  }
+  return { statusCode: 200, body: '' };
+}
+

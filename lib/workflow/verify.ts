@@ -1,0 +1,27 @@
+/**
+ * Check Resolution: re-fetch the resource and re-check it (never the event).
+ * Counts attempts so the state machine can wait again or escalate.
+ */
+import { verifyChange } from '../controls/runner';
+import { VerificationFailedError } from '../errors';
+import { logger } from '../logger';
+import type { RunState } from '../outcome';
+import type { RulesFile } from '../rules/schema';
+import { controlContext } from './context';
+import type { TaskInput } from './types';
+
+export async function checkResolution(input: TaskInput, deps: { rules: RulesFile; remediationRoleArn: string | null }): Promise<RunState> {
+  const { state } = input;
+  const controlId = state.decision?.controlId;
+  if (!state.finding || !state.decision || !controlId) {
+    throw new VerificationFailedError('nothing to verify: the workflow state has no finding or control');
+  }
+  const attempt = (state.verification?.attempt ?? 0) + 1;
+  const outcome = await verifyChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn));
+  const attemptsLeft = Math.max(0, state.decision.rescan.maxAttempts - attempt);
+  logger.info('verified', { findingId: state.finding.id, controlId, resolved: outcome.resolved, attempt, executionArn: input.execution });
+  return {
+    ...state,
+    verification: { status: outcome.resolved ? 'RESOLVED' : 'STILL_OPEN', attempt, attemptsLeft, reason: outcome.reason },
+  };
+}
