@@ -108,8 +108,8 @@ export function intersectConstraints(a: Constraint, b: Constraint): Constraint {
   const out: Atom[] = [];
   for (const x of a) {
     for (const y of b) {
-      const r = intersectAtom(x, y) ?? intersectAtom(y, x);
-      if (r && (x.t === y.t || x.t === 'acct' || y.t === 'acct' || x.t === 'org' || y.t === 'org')) pushUnique(out, r);
+      const r = intersectAtom(x, y);
+      if (r) pushUnique(out, r);
     }
   }
   return out;

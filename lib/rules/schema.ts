@@ -42,7 +42,7 @@ export const RuleSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule ids are kebab-case'),
     description: z.string().optional(),
-    filter: z.record(z.enum(FILTER_FIELDS), CriterionSchema),
+    filter: z.partialRecord(z.enum(FILTER_FIELDS), CriterionSchema),
     mode: z.enum(MODES),
     /** Pin a control; otherwise the first registered control that handles the finding. */
     controlId: z.string().optional(),

@@ -26,6 +26,12 @@ export function isNotifyOnlyFinding(finding: Pick<Finding, 'type'>): boolean {
   return NOTIFY_ONLY_FINDING_TYPES.includes(finding.type);
 }
 
+/** Access Analyzer's own judgement is binary: public is CRITICAL, cross-account HIGH; unused access LOW. */
+export function accessAnalyzerSeverity(type: string, isPublic: boolean): Finding['severity'] {
+  if (type === UNUSED_ACCESS) return 'LOW';
+  return isPublic ? 'CRITICAL' : 'HIGH';
+}
+
 /** The resource types Access Analyzer reports external access for; others are UnsupportedEventError. */
 export const ACCESS_ANALYZER_RESOURCE_TYPES = [
   'AWS::S3::Bucket',
@@ -105,7 +111,7 @@ export function normalizeAccessAnalyzerFinding(event: EventBridgeEnvelope, optio
       source: 'access-analyzer',
       type: EXTERNAL_ACCESS,
       status: detail.status,
-      severity: detail.isPublic ? 'CRITICAL' : 'HIGH',
+      severity: accessAnalyzerSeverity(EXTERNAL_ACCESS, detail.isPublic ?? false),
       resource,
       exposure: {
         isPublic: detail.isPublic ?? false,
@@ -137,7 +143,7 @@ export function normalizeUnusedAccessFinding(event: EventBridgeEnvelope, options
       source: 'access-analyzer',
       type: UNUSED_ACCESS,
       status: detail.status,
-      severity: 'LOW',
+      severity: accessAnalyzerSeverity(UNUSED_ACCESS, false),
       resource,
       observedAt: detail.updatedAt ?? detail.analyzedAt ?? detail.createdAt ?? event.time,
       raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },

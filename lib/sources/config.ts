@@ -71,6 +71,11 @@ const SEVERITY_BY_RULE = new Map<string, Finding['severity']>([
   ['ecr-repository-policy-public-access-check', 'HIGH'],
 ]);
 
+/** The severity of a failed managed rule: exposure rules are HIGH or CRITICAL, every other rule MEDIUM. */
+export function configRuleSeverity(ruleId: string): Finding['severity'] {
+  return SEVERITY_BY_RULE.get(ruleId) ?? 'MEDIUM';
+}
+
 export function normalizeConfigComplianceChange(event: EventBridgeEnvelope): NormalizeResult {
   const detail = parseField(DetailSchema, event.detail, SOURCE, 'detail');
   if (detail.messageType !== 'ComplianceChangeNotification') {
@@ -100,7 +105,7 @@ export function normalizeConfigComplianceChange(event: EventBridgeEnvelope): Nor
       source: 'config',
       type: ruleId,
       status,
-      severity: SEVERITY_BY_RULE.get(ruleId) ?? 'MEDIUM',
+      severity: configRuleSeverity(ruleId),
       resource,
       observedAt:
         result.resultRecordedTime ??

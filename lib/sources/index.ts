@@ -2,28 +2,88 @@
  * Event normalization: one normalizer per source, chosen from a table keyed
  * by `source` + `detail-type` (no if/else ladders). Every normalizer returns
  * zod-validated Findings or a deliberate "ignored"; anything else throws
- * UnsupportedEventError or InvalidEventError.
+ * UnsupportedEventError or InvalidEventError, whose message names the source and the field.
  */
 import { UnsupportedEventError } from '../errors';
-import { normalizeAccessAnalyzerFinding } from './access-analyzer';
+import { ignoreOtherAccessAnalyzerEvent, normalizeAccessAnalyzerFinding, normalizeUnusedAccessFinding } from './access-analyzer';
+import { normalizeConfigComplianceChange } from './config';
 import { parseEnvelope } from './envelope';
-import type { NormalizeResult, Normalizer } from './types';
+import { normalizeGuardDutyFinding } from './guardduty';
+import { MANUAL_DETAIL_TYPE, MANUAL_SOURCE, normalizeManualRequest } from './manual';
+import { normalizeSecurityHubFindings, splitSecurityHubEvent } from './security-hub';
+import type { NormalizeOptions, NormalizeResult, Normalizer } from './types';
 
-export type { NormalizeResult, Normalizer, EventBridgeEnvelope } from './types';
+export type {
+  EventBridgeEnvelope,
+  IgnoredFinding,
+  NormalizeOptions,
+  NormalizeResult,
+  Normalizer,
+  RejectedFinding,
+} from './types';
+export {
+  ACCESS_ANALYZER_RESOURCE_TYPES,
+  EXTERNAL_ACCESS,
+  NOTIFY_ONLY_FINDING_TYPES,
+  UNUSED_ACCESS,
+  isNotifyOnlyFinding,
+} from './access-analyzer';
+export { managedRuleId } from './config';
+export { GUARDDUTY_RESOURCE_TYPES } from './guardduty';
+export { MANUAL_DETAIL_TYPE, MANUAL_REQUEST, MANUAL_SOURCE, ManualRequestSchema, type ManualRequest } from './manual';
+export { SECURITY_HUB_PRODUCTS } from './security-hub';
+export { MAX_EVENT_BYTES, parseEnvelope } from './envelope';
+
+/** Any detail-type of a source: used for sources whose other events are ignored on purpose. */
+const ANY_DETAIL_TYPE = '*';
 
 const key = (source: string, detailType: string): string => `${source}|${detailType}`;
 
 export const NORMALIZERS: ReadonlyMap<string, Normalizer> = new Map<string, Normalizer>([
   [key('aws.access-analyzer', 'Access Analyzer Finding'), normalizeAccessAnalyzerFinding],
+  [key('aws.access-analyzer', 'Unused Access Finding for IAM entities'), normalizeUnusedAccessFinding],
+  [key('aws.access-analyzer', ANY_DETAIL_TYPE), ignoreOtherAccessAnalyzerEvent],
+  [key('aws.securityhub', 'Security Hub Findings - Imported'), normalizeSecurityHubFindings],
+  [key('aws.config', 'Config Rules Compliance Change'), normalizeConfigComplianceChange],
+  [key('aws.guardduty', 'GuardDuty Finding'), normalizeGuardDutyFinding],
+  [key(MANUAL_SOURCE, MANUAL_DETAIL_TYPE), normalizeManualRequest],
 ]);
 
-export function normalizeEvent(input: unknown): NormalizeResult {
+/**
+ * The deployment facts from the environment of the Classify function:
+ * `REMEDIATOR_HOME_REGION` (the one region that acts on IAM findings) and
+ * `REMEDIATOR_ACCOUNT_ID` with `AWS_REGION` (where this copy runs, to skip the Security Hub
+ * copies of findings that its direct rules deliver). Unset variables switch the checks off.
+ */
+export function normalizeOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): NormalizeOptions {
+  const options: NormalizeOptions = {};
+  if (env.REMEDIATOR_HOME_REGION) options.homeRegion = env.REMEDIATOR_HOME_REGION;
+  if (env.REMEDIATOR_ACCOUNT_ID && env.AWS_REGION) options.deployment = { accountId: env.REMEDIATOR_ACCOUNT_ID, region: env.AWS_REGION };
+  return options;
+}
+
+/**
+ * Normalizes one event (an object, or its JSON text). Throws only InvalidEventError
+ * (not JSON, too big, missing or mistyped field, malformed ARN) and UnsupportedEventError
+ * (unknown source, detail-type or resource type).
+ */
+export function normalizeEvent(input: unknown, options: NormalizeOptions = normalizeOptionsFromEnv()): NormalizeResult {
   const event = parseEnvelope(input);
-  const normalizer = NORMALIZERS.get(key(event.source, event['detail-type']));
+  const normalizer = NORMALIZERS.get(key(event.source, event['detail-type'])) ?? NORMALIZERS.get(key(event.source, ANY_DETAIL_TYPE));
   if (!normalizer) {
-    throw new UnsupportedEventError(`no normalizer for source "${event.source}" with detail-type "${event['detail-type']}"`, {
+    throw new UnsupportedEventError(`${event.source} event: no normalizer for source "${event.source}" with detail-type "${event['detail-type']}"`, {
       context: { source: event.source, detailType: event['detail-type'] },
     });
   }
-  return normalizer(event);
+  return normalizer(event, options);
+}
+
+/**
+ * Splits an event into the events a workflow can classify one by one: a Security Hub
+ * event with N findings becomes N single-finding events (same envelope); any other event
+ * comes back alone. Throws InvalidEventError for what is not an EventBridge event.
+ */
+export function splitEvent(input: unknown): unknown[] {
+  const event = parseEnvelope(input);
+  return event.source === 'aws.securityhub' ? splitSecurityHubEvent(event) : [event];
 }

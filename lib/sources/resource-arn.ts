@@ -44,7 +44,8 @@ const ARN_RULES: readonly ArnRule[] = [
   {
     type: 'AWS::S3::Bucket',
     service: 's3',
-    resource: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    // Today's names are 3-63 of [a-z0-9.-]; legacy us-east-1 buckets (and GuardDuty's sample findings) use capitals and underscores.
+    resource: /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/,
     fromId: (id, { partition }) => `arn:${partition}:s3:::${id}`,
   },
   { type: 'AWS::S3Express::DirectoryBucket', service: 's3express', resource: /^bucket\/[a-z0-9][a-z0-9.-]*--[a-z0-9-]+--x-s3$/ },
@@ -131,6 +132,9 @@ const ARN_RULES: readonly ArnRule[] = [
 /** Every resource type the helpers can name. */
 export const SUPPORTED_RESOURCE_TYPES: readonly string[] = ARN_RULES.map((rule) => rule.type);
 
+/** The types whose ARN can be built from a name or id (what AWS Config reports as `resourceId`). */
+export const TYPES_NAMED_BY_ID: readonly string[] = ARN_RULES.filter((rule) => rule.fromId !== undefined).map((rule) => rule.type);
+
 const RULES_BY_TYPE: ReadonlyMap<string, ArnRule> = new Map(ARN_RULES.map((rule) => [rule.type, rule]));
 
 const PARTITION = /^aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?$/;
@@ -207,7 +211,7 @@ export function resourceFromId(
   if (id.startsWith('arn:')) return identifyResource(id, { expectedType: type, accountId: where.accountId, region: where.region });
   const arn = rule.fromId?.(id, { partition: where.partition ?? partitionOf(where.region), accountId: where.accountId, region: where.region });
   if (!arn) {
-    return { ok: false, unsupported: true, problem: `a ${type} is reported by id "${truncate(id)}", from which Remediator cannot build an ARN` };
+    return { ok: false, unsupported: true, problem: `the ${type} is reported by id "${truncate(id)}", from which Remediator cannot build an ARN` };
   }
   return identifyResource(arn, { expectedType: type, accountId: where.accountId, region: where.region });
 }

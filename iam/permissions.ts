@@ -1,0 +1,38 @@
+import { CONTROLS } from '../lib/controls/registry';
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: string[] }[];
+}
+
+/**
+ * The policy serverless.yml attaches to the workflow role for corrective
+ * controls: one statement per AWS service with exactly the actions the
+ * registered controls declare, never a wildcard action.
+ */
+export function controlPermissionsDocument(): PolicyDocument {
+  const byService = new Map<string, Set<string>>();
+  for (const control of CONTROLS) {
+    for (const action of control.permissions) {
+      const service = action.split(':')[0] ?? action;
+      if (!byService.has(service)) byService.set(service, new Set());
+      byService.get(service)!.add(action);
+    }
+  }
+  return {
+    Version: '2012-10-17',
+    Statement: [...byService.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([service, actions]) => ({
+        Sid: `Controls${service.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}`,
+        Effect: 'Allow' as const,
+        Action: [...actions].sort(),
+        Resource: RESOURCES[service] ?? ['*'],
+      })),
+  };
+}
+
+/** The narrowest resource each service's actions accept when the resources are only known at run time. */
+const RESOURCES: Record<string, string[]> = {
+  s3: ['arn:aws:s3:::*'],
+};

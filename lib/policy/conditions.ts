@@ -1,0 +1,371 @@
+/**
+ * Condition blocks: validation of every IAM operator family and what each
+ * condition means for the audience of a statement.
+ *
+ * Only conditions on keys that a caller cannot forge narrow a grant
+ * (Access Analyzer's list: principal / source account, organization and ARN,
+ * aws:userid, kms:CallerAccount, and the network keys). A condition narrows
+ * only with a positive operator, without `...IfExists` (a missing key would
+ * pass), without `ForAllValues:` (an empty set passes), and with values that
+ * are not wildcards. Everything else is listed as "considered" and leaves the
+ * grant as it was: negated operators and unknown keys never make a grant safe.
+ */
+import { PolicyParseError } from '../errors';
+import type { Atom, Constraint } from './audience';
+import { intersectConstraints } from './audience';
+
+type Family = 'String' | 'Numeric' | 'Date' | 'Bool' | 'Binary' | 'Ip' | 'Arn' | 'Null';
+
+interface OperatorInfo {
+  readonly name: string;
+  readonly family: Family;
+  readonly negated: boolean;
+  /** StringLike / ArnLike: values are patterns; StringEquals: values compared literally (we still treat `*` as a wildcard, see README). */
+  readonly like: boolean;
+}
+
+const BASE_OPERATORS: readonly OperatorInfo[] = [
+  { name: 'StringEquals', family: 'String', negated: false, like: false },
+  { name: 'StringNotEquals', family: 'String', negated: true, like: false },
+  { name: 'StringEqualsIgnoreCase', family: 'String', negated: false, like: false },
+  { name: 'StringNotEqualsIgnoreCase', family: 'String', negated: true, like: false },
+  { name: 'StringLike', family: 'String', negated: false, like: true },
+  { name: 'StringNotLike', family: 'String', negated: true, like: true },
+  { name: 'NumericEquals', family: 'Numeric', negated: false, like: false },
+  { name: 'NumericNotEquals', family: 'Numeric', negated: true, like: false },
+  { name: 'NumericLessThan', family: 'Numeric', negated: false, like: false },
+  { name: 'NumericLessThanEquals', family: 'Numeric', negated: false, like: false },
+  { name: 'NumericGreaterThan', family: 'Numeric', negated: false, like: false },
+  { name: 'NumericGreaterThanEquals', family: 'Numeric', negated: false, like: false },
+  { name: 'DateEquals', family: 'Date', negated: false, like: false },
+  { name: 'DateNotEquals', family: 'Date', negated: true, like: false },
+  { name: 'DateLessThan', family: 'Date', negated: false, like: false },
+  { name: 'DateLessThanEquals', family: 'Date', negated: false, like: false },
+  { name: 'DateGreaterThan', family: 'Date', negated: false, like: false },
+  { name: 'DateGreaterThanEquals', family: 'Date', negated: false, like: false },
+  { name: 'Bool', family: 'Bool', negated: false, like: false },
+  { name: 'BinaryEquals', family: 'Binary', negated: false, like: false },
+  { name: 'IpAddress', family: 'Ip', negated: false, like: false },
+  { name: 'NotIpAddress', family: 'Ip', negated: true, like: false },
+  { name: 'ArnEquals', family: 'Arn', negated: false, like: true },
+  { name: 'ArnLike', family: 'Arn', negated: false, like: true },
+  { name: 'ArnNotEquals', family: 'Arn', negated: true, like: true },
+  { name: 'ArnNotLike', family: 'Arn', negated: true, like: true },
+  { name: 'Null', family: 'Null', negated: false, like: false },
+];
+
+const OPERATORS_BY_LOWER = new Map<string, OperatorInfo>(BASE_OPERATORS.map((o) => [o.name.toLowerCase(), o]));
+
+export interface ParsedOperator {
+  readonly text: string;
+  readonly base: OperatorInfo;
+  readonly ifExists: boolean;
+  readonly set: 'any' | 'all' | null;
+}
+
+const operatorCache = new Map<string, ParsedOperator | null>();
+
+/** Parse `ForAnyValue:StringLikeIfExists` and friends; null when not an IAM operator. */
+export function parseOperator(text: string): ParsedOperator | null {
+  const cached = operatorCache.get(text);
+  if (cached !== undefined) return cached;
+  let rest = text;
+  let set: 'any' | 'all' | null = null;
+  const lower = text.toLowerCase();
+  if (lower.startsWith('foranyvalue:')) {
+    set = 'any';
+    rest = text.slice('ForAnyValue:'.length);
+  } else if (lower.startsWith('forallvalues:')) {
+    set = 'all';
+    rest = text.slice('ForAllValues:'.length);
+  }
+  let ifExists = false;
+  let baseName = rest.toLowerCase();
+  if (baseName.endsWith('ifexists')) {
+    ifExists = true;
+    baseName = baseName.slice(0, -'ifexists'.length);
+  }
+  const base = OPERATORS_BY_LOWER.get(baseName);
+  const parsed = base && !(ifExists && base.family === 'Null') ? { text, base, ifExists, set } : null;
+  if (operatorCache.size < 10_000) operatorCache.set(text, parsed);
+  return parsed;
+}
+
+/** How a condition key bears on who the caller is. */
+type KeyClass = 'account' | 'org' | 'orgpath' | 'arn' | 'userid' | 'ip' | 'vpc' | 'other';
+
+const KEY_CLASSES = new Map<string, KeyClass>([
+  ['aws:principalaccount', 'account'],
+  ['kms:calleraccount', 'account'],
+  ['aws:sourceaccount', 'account'],
+  ['aws:sourceowner', 'account'],
+  ['s3:dataaccesspointaccount', 'account'],
+  ['aws:principalorgid', 'org'],
+  ['aws:sourceorgid', 'org'],
+  ['aws:principalorgpaths', 'orgpath'],
+  ['aws:sourceorgpaths', 'orgpath'],
+  ['aws:principalarn', 'arn'],
+  ['aws:sourcearn', 'arn'],
+  ['s3:dataaccesspointarn', 'arn'],
+  ['kms:encryptioncontext:aws:logs:arn', 'arn'],
+  ['kms:encryptioncontext:aws:cloudtrail:arn', 'arn'],
+  ['aws:userid', 'userid'],
+  ['aws:sourceip', 'ip'],
+  ['aws:vpcsourceip', 'ip'],
+  ['aws:sourcevpc', 'vpc'],
+  ['aws:sourcevpce', 'vpc'],
+]);
+
+/** Keys Access Analyzer documents that are not about identity: shown, never narrowing. */
+const KNOWN_NEUTRAL_KEYS = new Set(['kms:viaservice', 'lambda:functionurlauthtype', 'aws:securetransport', 'sts:externalid']);
+
+export interface CompiledConditions {
+  /** AND of the narrowing identity conditions of an Allow (null: none narrows). */
+  readonly allowConstraint: Constraint;
+  /** Description of a fixed network condition, when there is one. */
+  readonly network: string | null;
+  /** Positive, non-IfExists conditions by lower-case key (for federated-provider checks). */
+  readonly fixed: ReadonlyMap<string, readonly string[]>;
+  /** For a Deny: callers it provably applies to (AND of positive identity conditions); null = everyone. */
+  readonly denyScope: Constraint;
+  /** For a Deny: callers exempted by negated identity conditions; null = none exempted. */
+  readonly denyExceptions: readonly Atom[] | null;
+  /** For a Deny: a negated network condition exempts callers from that network. */
+  readonly denyNetworkException: string | null;
+  /** For a Deny: some condition makes it impossible to prove when the Deny applies. */
+  readonly denyUnprovable: boolean;
+  /** Conditions listed for humans: "StringEquals aws:PrincipalOrgID=o-abc123". */
+  readonly listed: readonly string[];
+  /** Why conditions did or did not narrow (one short sentence each). */
+  readonly notes: readonly string[];
+}
+
+export const NO_CONDITIONS: CompiledConditions = Object.freeze({
+  allowConstraint: null,
+  network: null,
+  fixed: new Map(),
+  denyScope: null,
+  denyExceptions: null,
+  denyNetworkException: null,
+  denyUnprovable: false,
+  listed: Object.freeze([]) as readonly string[],
+  notes: Object.freeze([]) as readonly string[],
+});
+
+const ACCOUNT_RE = /^\d{12}$/;
+const ORG_RE = /^o-[a-z0-9]+$/i;
+
+function hasWildcard(v: string): boolean {
+  return v.includes('*') || v.includes('?');
+}
+
+/** Atoms a value of an identity key stands for; null = unbounded. */
+export function valueAtoms(keyClass: KeyClass, value: string): Atom[] | null {
+  switch (keyClass) {
+    case 'account':
+      if (hasWildcard(value)) return null;
+      return ACCOUNT_RE.test(value) ? [{ t: 'acct', id: value }] : [];
+    case 'org':
+      if (hasWildcard(value)) return null;
+      return ORG_RE.test(value) ? [{ t: 'org', id: value.toLowerCase() }] : [];
+    case 'orgpath': {
+      const org = value.split('/')[0] ?? '';
+      if (hasWildcard(org) || org === '') return null;
+      return ORG_RE.test(org) ? [{ t: 'org', id: org.toLowerCase() }] : [];
+    }
+    case 'arn':
+      return arnAtoms(value);
+    case 'userid': {
+      if (value === '' || value.startsWith('*') || value.startsWith('?')) return null;
+      const head = value.split(':')[0] ?? '';
+      if (ACCOUNT_RE.test(head)) return [{ t: 'acct', id: head }];
+      if (hasWildcard(head)) return null;
+      return [{ t: 'pin', id: `the principal with unique id ${head}` }];
+    }
+    default:
+      return null;
+  }
+}
+
+/** The account an ARN pattern names; null when a wildcard leaves it open. */
+export function arnAtoms(value: string): Atom[] | null {
+  if (value === '*' || value === 'arn:*') return null;
+  const parts = value.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return hasWildcard(value) ? null : [];
+  const account = parts[4] ?? '';
+  const service = parts[2] ?? '';
+  if (hasWildcard(account) || hasWildcard(service)) return null;
+  if (ACCOUNT_RE.test(account)) return [{ t: 'acct', id: account }];
+  if (account === '') {
+    // e.g. an S3 bucket ARN: no account in it. A fixed resource name is pinned (S3 "meaning of public").
+    const resource = parts.slice(5).join(':');
+    const head = resource.split('/')[0] ?? '';
+    if (head === '' || hasWildcard(head)) return null;
+    return [{ t: 'pin', id: `the resource ${parts.slice(0, 5).join(':')}:${head}` }];
+  }
+  if (account === 'cloudfront' || account === 'aws') return [{ t: 'pin', id: value }];
+  return [];
+}
+
+function toValues(raw: unknown, location: string): string[] {
+  const list = Array.isArray(raw) ? raw : [raw];
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const v: unknown = list[i];
+    if (typeof v === 'string') out.push(v);
+    else if (typeof v === 'number' || typeof v === 'boolean') out.push(String(v));
+    else throw new PolicyParseError(`condition value must be a string, number or boolean`, { context: { location: Array.isArray(raw) ? `${location}[${i}]` : location } });
+  }
+  return out;
+}
+
+function checkValues(op: ParsedOperator, values: readonly string[], location: string): void {
+  switch (op.base.family) {
+    case 'Bool':
+    case 'Null':
+      for (const v of values) {
+        const l = v.toLowerCase();
+        if (l !== 'true' && l !== 'false') throw new PolicyParseError(`${op.base.name} takes "true" or "false", not "${v}"`, { context: { location } });
+      }
+      return;
+    case 'Numeric':
+      for (const v of values) if (v.trim() === '' || Number.isNaN(Number(v))) throw new PolicyParseError(`${op.base.name} takes numbers, not "${v}"`, { context: { location } });
+      return;
+    case 'Date':
+      for (const v of values) if (Number.isNaN(Date.parse(v)) && Number.isNaN(Number(v))) throw new PolicyParseError(`${op.base.name} takes ISO 8601 dates or epoch seconds, not "${v}"`, { context: { location } });
+      return;
+    case 'Ip':
+      for (const v of values) if (parseCidr(v) === null) throw new PolicyParseError(`${op.base.name} takes IP addresses or CIDR ranges, not "${v}"`, { context: { location } });
+      return;
+    default:
+      return;
+  }
+}
+
+/** Prefix length of an IPv4/IPv6 address or CIDR; null when malformed. */
+export function parseCidr(v: string): { v6: boolean; prefix: number } | null {
+  const slash = v.indexOf('/');
+  const addr = slash === -1 ? v : v.slice(0, slash);
+  const v6 = addr.includes(':');
+  const max = v6 ? 128 : 32;
+  let prefix = max;
+  if (slash !== -1) {
+    const p = v.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p)) return null;
+    prefix = Number(p);
+    if (prefix > max) return null;
+  }
+  if (v6) {
+    if (!/^[0-9a-fA-F:.]+$/.test(addr) || addr.split('::').length > 2) return null;
+  } else {
+    const octets = addr.split('.');
+    if (octets.length !== 4) return null;
+    for (const o of octets) if (!/^\d{1,3}$/.test(o) || Number(o) > 255) return null;
+  }
+  return { v6, prefix };
+}
+
+/** IPv4 ranges wider than /8 and IPv6 ranges wider than /32 are not a fixed network (0.0.0.0/0 is the internet). */
+function broadIp(values: readonly string[]): string | null {
+  for (const v of values) {
+    const c = parseCidr(v);
+    if (c && c.prefix < (c.v6 ? 32 : 8)) return v;
+  }
+  return null;
+}
+
+function describe(op: string, key: string, values: readonly string[]): string {
+  return `${op} ${key}=${values.join('|')}`;
+}
+
+/** Validate a Condition element and compile what it means for the audience. */
+export function compileConditions(raw: unknown, location: string): CompiledConditions {
+  if (raw === undefined) return NO_CONDITIONS;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new PolicyParseError('Condition must be an object of operators', { context: { location } });
+  let allowConstraint: Constraint = null;
+  let denyScope: Constraint = null;
+  let denyExceptions: Atom[] | null = null;
+  let denyUnprovable = false;
+  let network: string | null = null;
+  let denyNetworkException: string | null = null;
+  const fixed = new Map<string, string[]>();
+  const listed: string[] = [];
+  const notes: string[] = [];
+
+  for (const opText of Object.keys(raw)) {
+    const opLocation = `${location}.${opText}`;
+    const op = parseOperator(opText);
+    if (!op) throw new PolicyParseError(`unknown condition operator "${opText}"`, { context: { location: opLocation } });
+    const block: unknown = (raw as Record<string, unknown>)[opText];
+    if (block === null || typeof block !== 'object' || Array.isArray(block)) throw new PolicyParseError(`${opText} must map condition keys to values`, { context: { location: opLocation } });
+    for (const key of Object.keys(block)) {
+      const keyLocation = `${opLocation}.${key}`;
+      if (key === '') throw new PolicyParseError('empty condition key', { context: { location: keyLocation } });
+      const values = toValues((block as Record<string, unknown>)[key], keyLocation);
+      checkValues(op, values, keyLocation);
+      listed.push(describe(opText, key, values));
+      const lowerKey = key.toLowerCase();
+      const keyClass = KEY_CLASSES.get(lowerKey) ?? 'other';
+      const family = op.base.family;
+      const positive = !op.base.negated && op.base.family !== 'Null';
+
+      if (positive && !op.ifExists && op.set !== 'all') {
+        const prev = fixed.get(lowerKey);
+        if (prev) prev.push(...values);
+        else fixed.set(lowerKey, [...values]);
+      }
+
+      // ---- what it means in an Allow ----
+      if (keyClass === 'ip' || keyClass === 'vpc') {
+        const familyOk = keyClass === 'ip' ? family === 'Ip' : family === 'String';
+        if (familyOk && positive && !op.ifExists && op.set !== 'all') {
+          const broad = keyClass === 'ip' ? broadIp(values) : values.find((v) => hasWildcard(v) || v === '') ?? null;
+          if (broad === null && values.length > 0) network = network ?? `${key} ${values.join(', ')}`;
+          else if (broad !== null) notes.push(`${key} ${broad} is not a fixed network`);
+        } else if (familyOk && op.base.negated && op.set === null && values.length > 0) {
+          const broad = keyClass === 'ip' ? broadIp(values) : values.find((v) => hasWildcard(v) || v === '') ?? null;
+          if (broad === null) denyNetworkException = denyNetworkException ?? `${key} ${values.join(', ')}`;
+          else denyUnprovable = true;
+        } else {
+          denyUnprovable = true;
+        }
+        if (positive) denyUnprovable = true;
+        continue;
+      }
+      if (keyClass !== 'other') {
+        const familyOk = family === 'String' || (family === 'Arn' && keyClass === 'arn');
+        let atoms: Atom[] | null = [];
+        if (familyOk) {
+          for (const v of values) {
+            const a = valueAtoms(keyClass, v);
+            if (a === null) {
+              atoms = null;
+              break;
+            }
+            atoms.push(...a);
+          }
+        }
+        if (familyOk && positive && !op.ifExists && op.set !== 'all') {
+          if (atoms === null) notes.push(`${key} ${values.join(', ')} is a wildcard: it does not narrow`);
+          else allowConstraint = intersectConstraints(allowConstraint, atoms);
+        } else if (!familyOk || op.set === 'all') {
+          notes.push(`${opText} on ${key} does not narrow`);
+        } else if (op.ifExists && positive) {
+          notes.push(`${opText} passes when ${key} is absent (anonymous callers)`);
+        } else if (op.base.negated) {
+          notes.push(`negated ${opText} on ${key} never makes a grant safe`);
+        }
+        // ---- what it means in a Deny ----
+        if (!familyOk || op.set !== null || atoms === null) denyUnprovable = true;
+        else if (positive) denyScope = intersectConstraints(denyScope, atoms);
+        else if (op.base.negated) denyExceptions = [...(denyExceptions ?? []), ...atoms];
+        else denyUnprovable = true;
+        continue;
+      }
+      // Other keys (kms:ViaService, lambda:FunctionUrlAuthType, aws:SecureTransport, unknown keys): listed, never narrowing.
+      if (KNOWN_NEUTRAL_KEYS.has(lowerKey)) notes.push(`${key} limits how, not who: it does not narrow`);
+      denyUnprovable = true;
+    }
+  }
+  return { allowConstraint, network, fixed, denyScope, denyExceptions, denyNetworkException, denyUnprovable, listed, notes };
+}

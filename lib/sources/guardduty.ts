@@ -1,0 +1,133 @@
+/**
+ * Amazon GuardDuty (`aws.guardduty`, `GuardDuty Finding`).
+ * The finding type is kept as issued (`Policy:S3/BucketAnonymousAccessGranted`, `CryptoCurrency:EC2/BitcoinTool.B!DNS`).
+ * The resource is chosen by `detail.resource.resourceType`: the bucket of an S3 finding, the IAM user
+ * or role behind the access key of a credential finding, the instance of an EC2 finding. Other
+ * resource types (EKS, ECS, Lambda, RDS, …) are UnsupportedEventError. Sample findings
+ * (`service.additionalInfo.sample`) are normalized with `sample: true`; triage never remediates
+ * them unless a rule says so.
+ */
+import { z } from 'zod';
+import type { Finding } from '../finding';
+import { accountIdSchema, invalid, parseField, regionSchema, requireResource, severityFromScore, timestampSchema, toFinding, unsupported } from './common';
+import { type ArnResult, type ResourceIdentity, resourceFromAccessKeyPrincipal, resourceFromId } from './resource-arn';
+import type { EventBridgeEnvelope, NormalizeResult } from './types';
+
+const SOURCE = 'aws.guardduty';
+
+const ResourceSchema = z.object({
+  resourceType: z.string().min(1).max(128),
+  accessKeyDetails: z
+    .object({
+      accessKeyId: z.string().optional(),
+      principalId: z.string().optional(),
+      userName: z.string().min(1).max(512).optional(),
+      userType: z.string().min(1).max(64).optional(),
+    })
+    .optional(),
+  s3BucketDetails: z
+    .array(
+      z.object({
+        arn: z.string().max(2048).optional(),
+        name: z.string().max(255).optional(),
+        type: z.string().optional(),
+        publicAccess: z.object({ effectivePermission: z.string().optional() }).optional(),
+      }),
+    )
+    .optional(),
+  instanceDetails: z.object({ instanceId: z.string().min(1).max(64).optional() }).optional(),
+});
+
+const DetailSchema = z.object({
+  accountId: accountIdSchema,
+  region: regionSchema,
+  partition: z.enum(['aws', 'aws-cn', 'aws-us-gov']).optional(),
+  id: z.string().min(1).max(300),
+  arn: z.string().max(2048).optional(),
+  type: z.string().regex(/^[A-Za-z0-9]+:[A-Za-z0-9]+\/[\x21-\x7e]{1,200}$/, 'a GuardDuty finding type looks like ThreatPurpose:ResourceType/ThreatFamily'),
+  resource: ResourceSchema,
+  service: z
+    .object({
+      archived: z.boolean().optional(),
+      additionalInfo: z.object({ sample: z.union([z.boolean(), z.enum(['true', 'false'])]).optional() }).optional(),
+    })
+    .optional(),
+  severity: z.number().min(0).max(10),
+  createdAt: timestampSchema.optional(),
+  updatedAt: timestampSchema.optional(),
+});
+
+type Detail = z.infer<typeof DetailSchema>;
+
+interface Located {
+  resource: ResourceIdentity;
+  exposure?: Finding['exposure'];
+}
+
+/** How to find the resource for each GuardDuty resource type: a table, not a ladder. */
+const RESOURCE_LOCATORS = new Map<string, (detail: Detail) => Located>([
+  ['S3Bucket', locateBucket],
+  ['AccessKey', locateAccessKeyPrincipal],
+  ['Instance', locateInstance],
+]);
+
+/** The GuardDuty resource types Remediator acts on. */
+export const GUARDDUTY_RESOURCE_TYPES: readonly string[] = [...RESOURCE_LOCATORS.keys()];
+
+export function normalizeGuardDutyFinding(event: EventBridgeEnvelope): NormalizeResult {
+  const detail = parseField(DetailSchema, event.detail, SOURCE, 'detail');
+  const locate = RESOURCE_LOCATORS.get(detail.resource.resourceType);
+  if (!locate) {
+    throw unsupported(SOURCE, 'detail.resource.resourceType', `"${detail.resource.resourceType}" is not a resource type Remediator supports`);
+  }
+  const { resource, exposure } = locate(detail);
+  const sample = detail.service?.additionalInfo?.sample;
+  const finding = toFinding(
+    {
+      id: detail.id,
+      source: 'guardduty',
+      type: detail.type,
+      status: detail.service?.archived ? 'ARCHIVED' : 'ACTIVE',
+      severity: severityFromScore(detail.severity),
+      resource,
+      exposure,
+      observedAt: detail.updatedAt ?? detail.createdAt ?? event.time,
+      sample: sample === true || sample === 'true',
+      raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
+    },
+    SOURCE,
+  );
+  return { kind: 'findings', findings: [finding] };
+}
+
+function where(detail: Detail): { accountId: string; region: string; partition?: string } {
+  return { accountId: detail.accountId, region: detail.region, ...(detail.partition ? { partition: detail.partition } : {}) };
+}
+
+/** The first bucket of `s3BucketDetails`: GuardDuty S3 findings name the affected bucket there. */
+function locateBucket(detail: Detail): Located {
+  const bucket = detail.resource.s3BucketDetails?.[0];
+  const id = bucket?.arn || bucket?.name;
+  if (!bucket || !id) throw invalid(SOURCE, 'detail.resource.s3BucketDetails', 'an S3Bucket finding names no bucket');
+  const result: ArnResult = resourceFromId('AWS::S3::Bucket', id, where(detail));
+  const resource = requireResource(result, SOURCE, 'detail.resource.s3BucketDetails[0]');
+  const permission = bucket.publicAccess?.effectivePermission;
+  return permission === undefined ? { resource } : { resource, exposure: { isPublic: permission === 'PUBLIC', principals: [], actions: [], conditions: {} } };
+}
+
+/** The IAM user, or the role of the assumed-role session, whose access key was used. */
+function locateAccessKeyPrincipal(detail: Detail): Located {
+  const key = detail.resource.accessKeyDetails;
+  if (!key?.userType || !key.userName) {
+    throw invalid(SOURCE, 'detail.resource.accessKeyDetails', 'an AccessKey finding needs userType and userName');
+  }
+  return {
+    resource: requireResource(resourceFromAccessKeyPrincipal(key.userType, key.userName, where(detail)), SOURCE, 'detail.resource.accessKeyDetails'),
+  };
+}
+
+function locateInstance(detail: Detail): Located {
+  const instanceId = detail.resource.instanceDetails?.instanceId;
+  if (!instanceId) throw invalid(SOURCE, 'detail.resource.instanceDetails.instanceId', 'an Instance finding names no instance');
+  return { resource: requireResource(resourceFromId('AWS::EC2::Instance', instanceId, where(detail)), SOURCE, 'detail.resource.instanceDetails.instanceId') };
+}

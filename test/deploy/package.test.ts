@@ -1,0 +1,104 @@
+/**
+ * `serverless package`, offline, and assertions on the CloudFormation it
+ * writes: what is deployed is what runs locally, and Remediator grants
+ * itself no more than it needs.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { controlPermissionsDocument } from '../../iam/permissions';
+import { allControlPermissions } from '../../lib/controls/registry';
+import { readDefinition } from '../../local/definition';
+import { HTTP_FUNCTIONS, TASK_FUNCTIONS } from '../../local/functions';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
+let resources: Record<string, Resource>;
+let packageDir: string;
+
+beforeAll(() => {
+  packageDir = mkdtempSync(join(tmpdir(), 'remediator-package-'));
+  execFileSync('npx', ['serverless', 'package', '--stage', 'ci', '--region', 'us-east-1', '--package', packageDir], {
+    stdio: 'pipe',
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'dummy', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    timeout: 300_000,
+  });
+  resources = JSON.parse(readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+}, 300_000);
+
+const ofType = (type: string): [string, Resource][] => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+function statements(): { role: string; Effect: string; Action: string | string[]; Resource?: unknown }[] {
+  return ofType('AWS::IAM::Role').flatMap(([role, r]) =>
+    ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Effect: string; Action: string | string[] }[] } }[]).flatMap((p) =>
+      p.PolicyDocument.Statement.map((s) => ({ role, ...s })),
+    ),
+  );
+}
+
+describe('serverless package', () => {
+  it('deploys the very ASL file the local stack runs', () => {
+    const [[, machine]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Resource]];
+    const sub = (machine.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] })['Fn::Sub'];
+    const deployed = JSON.parse(sub[0]) as { States: Record<string, { Parameters?: { FunctionName?: string } }> };
+    const local = readDefinition() as { States: Record<string, unknown> };
+    expect(Object.keys(deployed.States)).toEqual(Object.keys(local.States));
+    // Only the function references differ: they become ${…} substitutions of Fn::GetAtt.
+    const normalise = (text: string) => text.replace(/"\$\{[^}]+\}"/g, '"FN"').replace(/\{"Fn::GetAtt":\["\w+","Arn"\]\}/g, '"FN"');
+    expect(normalise(JSON.stringify(deployed))).toBe(normalise(JSON.stringify(readDefinition())));
+    expect(Object.values(sub[1])).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': ['ClassifyLambdaFunction', 'Arn'] }]));
+  });
+
+  it('delivers Access Analyzer findings to the state machine with an EventBridge rule', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    const accessAnalyzer = rules.find((r) => JSON.stringify(r.EventPattern).includes('aws.access-analyzer'));
+    expect(accessAnalyzer).toBeDefined();
+    expect(JSON.stringify(accessAnalyzer!.Targets)).toContain('RemediatorDashremediationStepFunctionsStateMachine');
+  });
+
+  it('defines every function the local stack hosts, and no other', () => {
+    const functions = ofType('AWS::Lambda::Function').map(([id]) => id.replace(/LambdaFunction$/, ''));
+    const expected = [...Object.keys(TASK_FUNCTIONS), ...Object.keys(HTTP_FUNCTIONS)].map((k) => k[0]!.toUpperCase() + k.slice(1));
+    expect(functions.sort()).toEqual(expected.sort());
+  });
+
+  it('grants no wildcard action and no admin-style resource on write actions', () => {
+    const all = statements();
+    expect(all.length).toBeGreaterThan(5);
+    for (const statement of all) {
+      const actions = ([] as string[]).concat(statement.Action);
+      for (const action of actions) {
+        expect(action, `${statement.role}: ${action}`).not.toBe('*');
+        expect(action, `${statement.role}: ${action}`).not.toMatch(/^[\w-]+:\*$/);
+      }
+    }
+    expect(JSON.stringify(resources)).not.toMatch(/"Action":\s*"\*"/);
+  });
+
+  it('grants the workflow role exactly the permissions the registered controls declare', () => {
+    const granted = statements()
+      .filter((s) => s.role === 'WorkflowRole')
+      .flatMap((s) => ([] as string[]).concat(s.Action))
+      .filter((a) => !/^(logs|dynamodb|secretsmanager):/.test(a));
+    expect(granted.sort()).toEqual(allControlPermissions());
+  });
+
+  it('keeps iam/control-permissions.json in step with the control registry', () => {
+    const file = JSON.parse(readFileSync('iam/control-permissions.json', 'utf8'));
+    expect(file).toEqual(controlPermissionsDocument());
+  });
+
+  it('lets only the Slack endpoint resume executions, and it cannot touch resources', () => {
+    const resumers = statements().filter((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith('states:SendTask')));
+    expect(new Set(resumers.map((s) => s.role))).toEqual(new Set(['SlackInteractionRole']));
+    const slackActions = statements().filter((s) => s.role === 'SlackInteractionRole').flatMap((s) => ([] as string[]).concat(s.Action));
+    expect(slackActions.filter((a) => a.startsWith('s3:'))).toEqual([]);
+  });
+
+  it('packages the rules file with each function', () => {
+    const listing = execFileSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(packageDir, 'classify.zip')], { encoding: 'utf8' });
+    expect(listing).toContain('remediator.rules.yaml');
+    expect(listing).toMatch(/functions\/classify\/handler\.mjs/);
+  });
+});

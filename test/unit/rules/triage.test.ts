@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { InvalidRulesError } from '../../../lib/errors';
+import { FindingSchema, type Finding } from '../../../lib/finding';
+import { parseRules } from '../../../lib/rules/load';
+import { criterionMatches } from '../../../lib/rules/match';
+import { exemptPrincipalsFor, triage, zoneFor } from '../../../lib/rules/triage';
+
+const defaultRules = parseRules(readFileSync('remediator.rules.yaml', 'utf8'), 'remediator.rules.yaml');
+
+function finding(overrides: Partial<Finding> & { arn?: string; resourceType?: string } = {}): Finding {
+  const { arn = 'arn:aws:s3:::public-assets', resourceType = 'AWS::S3::Bucket', ...rest } = overrides;
+  return FindingSchema.parse({
+    id: 'f-1',
+    source: 'access-analyzer',
+    type: 'ExternalAccess',
+    status: 'ACTIVE',
+    severity: 'CRITICAL',
+    resource: { arn, type: resourceType, accountId: '123456789012', region: 'us-east-1' },
+    exposure: { isPublic: true, principals: ['*'], actions: ['s3:GetObject'] },
+    observedAt: '2026-11-23T09:12:40Z',
+    raw: { eventId: 'e-1', source: 'aws.access-analyzer' },
+    ...rest,
+  });
+}
+
+describe('the archive-rule filter criteria', () => {
+  it('eq matches when any value is equal, neq when none is', () => {
+    expect(criterionMatches(['a', 'b'], { eq: ['b'] })).toBe(true);
+    expect(criterionMatches(['a'], { eq: ['b'] })).toBe(false);
+    expect(criterionMatches(['a'], { neq: ['b'] })).toBe(true);
+    expect(criterionMatches(['a', 'b'], { neq: ['b'] })).toBe(false);
+  });
+
+  it('contains matches substrings and exists tells presence', () => {
+    expect(criterionMatches(['arn:aws:s3:::x-prod-y'], { contains: ['-prod-'] })).toBe(true);
+    expect(criterionMatches(undefined, { contains: ['-prod-'] })).toBe(false);
+    expect(criterionMatches(undefined, { exists: false })).toBe(true);
+    expect(criterionMatches(['x'], { exists: false })).toBe(false);
+  });
+});
+
+describe('triage with the default rules file', () => {
+  it('remediates a public bucket automatically with the S3 deny-all control', () => {
+    const decision = triage(finding(), defaultRules);
+    expect(decision).toMatchObject({ action: 'REMEDIATE', mode: 'auto', ruleId: 'default', controlId: 's3-deny-all-bucket-policy' });
+    expect(decision.route.slackChannel).toBe('#security-remediation');
+  });
+
+  it('asks a human first for production buckets', () => {
+    expect(triage(finding({ arn: 'arn:aws:s3:::acme-prod-ledger' }), defaultRules)).toMatchObject({ action: 'APPROVE', ruleId: 'approve-production-buckets' });
+  });
+
+  it('does nothing to findings that are resolved, archived or samples', () => {
+    expect(triage(finding({ status: 'RESOLVED' }), defaultRules).action).toBe('ALREADY_RESOLVED');
+    expect(triage(finding({ status: 'ARCHIVED' }), defaultRules).action).toBe('IGNORE');
+    expect(triage(finding({ sample: true }), defaultRules).action).toBe('IGNORE');
+  });
+
+  it('notifies instead of acting when no control handles the resource', () => {
+    const decision = triage(finding({ arn: 'arn:aws:sqs:us-east-1:123456789012:q', resourceType: 'AWS::SQS::Queue' }), defaultRules);
+    expect(decision.action).toBe('NOTIFY');
+    expect(decision.reason).toMatch(/no corrective control handles AWS::SQS::Queue/);
+  });
+
+  it('acts on IAM role findings only in the home region', () => {
+    const role = finding({ arn: 'arn:aws:iam::123456789012:role/app', resourceType: 'AWS::IAM::Role' });
+    expect(triage(role, defaultRules, { region: 'eu-west-1' })).toMatchObject({ action: 'IGNORE', ruleId: 'home-region' });
+    expect(triage(role, defaultRules, { region: 'us-east-1' }).action).not.toBe('IGNORE');
+  });
+
+  it('lets the deployment shorten the rescan wait', () => {
+    expect(triage(finding(), defaultRules, { rescanWaitSeconds: 2 }).rescan).toEqual({ waitSeconds: 2, maxAttempts: 3 });
+  });
+
+  it('puts the finding account in the zone of trust and exempts the remediation and break-glass roles', () => {
+    expect(zoneFor(finding(), defaultRules)).toEqual({ accountIds: ['123456789012'] });
+    expect(exemptPrincipalsFor(finding(), defaultRules, 'arn:aws:iam::123456789012:role/remediator')).toEqual([
+      'arn:aws:iam::123456789012:role/remediator',
+      'arn:aws:iam::123456789012:role/BreakGlassAdmin',
+    ]);
+  });
+});
+
+describe('the rules file schema', () => {
+  const valid = readFileSync('remediator.rules.yaml', 'utf8');
+
+  it('names the field that is wrong', () => {
+    expect(() => parseRules(valid.replace('mode: auto', 'mode: yolo'))).toThrow(/rules\.1\.mode/);
+    expect(() => parseRules(valid.replace('resource.arn:', 'resource.colour:'))).toThrow(InvalidRulesError);
+  });
+
+  it('requires the last rule to be an explicit default', () => {
+    expect(() => parseRules(valid.replace('filter: {}', 'filter: { type: { eq: [x] } }'))).toThrow(/explicit default/);
+  });
+
+  it('rejects text that is not YAML', () => {
+    expect(() => parseRules('rules: [unclosed')).toThrow(/not valid YAML/);
+  });
+});

@@ -1,0 +1,373 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../../lib/finding';
+import {
+  isNotifyOnlyFinding,
+  managedRuleId,
+  MAX_EVENT_BYTES,
+  NORMALIZERS,
+  normalizeEvent,
+  normalizeOptionsFromEnv,
+  splitEvent,
+  type NormalizeResult,
+} from '../../../lib/sources';
+import { DEPLOYMENT, sample } from './samples';
+
+function findingsOf(result: NormalizeResult): Finding[] {
+  if (result.kind !== 'findings') throw new Error(`expected findings, got ignored: ${result.reason}`);
+  return result.findings;
+}
+
+function only(result: NormalizeResult): Finding {
+  const [finding, ...rest] = findingsOf(result);
+  expect(rest).toEqual([]);
+  return finding as Finding;
+}
+
+describe('the lookup table', () => {
+  it('is keyed by source|detail-type', () => {
+    expect([...NORMALIZERS.keys()]).toEqual(
+      expect.arrayContaining([
+        'aws.access-analyzer|Access Analyzer Finding',
+        'aws.access-analyzer|Unused Access Finding for IAM entities',
+        'aws.securityhub|Security Hub Findings - Imported',
+        'aws.config|Config Rules Compliance Change',
+        'aws.guardduty|GuardDuty Finding',
+        'remediator.manual|Manual Remediation Request',
+      ]),
+    );
+  });
+
+  it('rejects an unknown source or detail-type with UnsupportedEventError naming both', () => {
+    // Prepare
+    const event = { ...sample('guardduty/ec2-ssh-brute-force'), 'detail-type': 'GuardDuty Runtime Protection Unhealthy' };
+
+    // Act & Assess
+    expect(() => normalizeEvent(event, {})).toThrow(
+      expect.objectContaining({ name: 'UnsupportedEventError', message: expect.stringMatching(/aws\.guardduty.*"GuardDuty Runtime Protection Unhealthy"/) }),
+    );
+  });
+});
+
+describe('Access Analyzer', () => {
+  it('maps a public bucket to a CRITICAL ExternalAccess finding with its exposure', () => {
+    const finding = only(normalizeEvent(sample('access-analyzer/s3-bucket-public'), DEPLOYMENT));
+    expect(finding).toMatchObject({
+      id: '2d7e6a90-1c4b-4f0e-9a8d-5b3c2e1f0a77',
+      source: 'access-analyzer',
+      type: 'ExternalAccess',
+      status: 'ACTIVE',
+      severity: 'CRITICAL',
+      resource: { arn: 'arn:aws:s3:::remediator-demo-public-assets', type: 'AWS::S3::Bucket', accountId: '123456789012', region: 'us-east-1' },
+      exposure: { isPublic: true, principals: ['*'], actions: ['s3:GetObject', 's3:ListBucket'], conditions: {} },
+      observedAt: '2026-11-23T09:12:40Z',
+      sample: false,
+      raw: { eventId: '8f2a1b3c-4d5e-6f70-8192-a3b4c5d6e7f8', source: 'aws.access-analyzer', detailType: 'Access Analyzer Finding' },
+    });
+  });
+
+  it('keeps the conditions Access Analyzer considered', () => {
+    const finding = only(normalizeEvent(sample('access-analyzer/kms-key-cross-account-with-condition'), DEPLOYMENT));
+    expect(finding.exposure?.conditions).toEqual({ 'kms:ViaService': 's3.us-east-1.amazonaws.com' });
+    expect(finding.severity).toBe('HIGH');
+  });
+
+  it('acts on IAM role findings in any region when no home region is configured', () => {
+    const finding = only(normalizeEvent(sample('access-analyzer/iam-role-cross-account-other-region'), {}));
+    expect(finding.resource).toMatchObject({ type: 'AWS::IAM::Role', region: 'eu-west-1' });
+  });
+
+  it('marks unused-access findings notify-only through their type', () => {
+    const finding = only(normalizeEvent(sample('access-analyzer/unused-permission'), DEPLOYMENT));
+    expect(finding).toMatchObject({ type: 'UnusedAccess', severity: 'LOW', resource: { accountId: '111122223333' } });
+    expect(isNotifyOnlyFinding(finding)).toBe(true);
+    expect(isNotifyOnlyFinding(only(normalizeEvent(sample('access-analyzer/s3-bucket-public'), DEPLOYMENT)))).toBe(false);
+  });
+
+  it('ignores unused-access error findings on purpose', () => {
+    const event = sample('access-analyzer/unused-permission');
+    (event.detail as Record<string, unknown>).error = 'INTERNAL_ERROR';
+    expect(normalizeEvent(event, DEPLOYMENT)).toEqual({ kind: 'ignored', reason: expect.stringContaining('INTERNAL_ERROR') });
+  });
+
+  it('rejects a resource type it does not know with UnsupportedEventError naming detail.resourceType', () => {
+    const event = sample('access-analyzer/s3-bucket-public');
+    (event.detail as Record<string, unknown>).resourceType = 'AWS::Glue::Catalog';
+    expect(() => normalizeEvent(event, DEPLOYMENT)).toThrow(
+      expect.objectContaining({ name: 'UnsupportedEventError', message: expect.stringMatching(/^aws\.access-analyzer event: detail\.resourceType: "AWS::Glue::Catalog"/) }),
+    );
+  });
+
+  it('rejects a truncated resource ARN with InvalidEventError naming detail.resource', () => {
+    const event = sample('access-analyzer/kms-key-cross-account-with-condition');
+    (event.detail as Record<string, unknown>).resource = 'arn:aws:kms:us-east-1:123456789012:key/';
+    expect(() => normalizeEvent(event, DEPLOYMENT)).toThrow(
+      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringMatching(/^aws\.access-analyzer event: detail\.resource: .* is not an AWS::KMS::Key ARN/) }),
+    );
+  });
+
+  it('rejects an ARN of another type than detail.resourceType says', () => {
+    const event = sample('access-analyzer/sqs-queue-public');
+    (event.detail as Record<string, unknown>).resource = 'arn:aws:sns:us-east-1:123456789012:remediator-demo-intake';
+    expect(() => normalizeEvent(event, DEPLOYMENT)).toThrow(expect.objectContaining({ name: 'InvalidEventError', message: expect.stringContaining('detail.resource') }));
+  });
+});
+
+describe('Security Hub', () => {
+  it('returns one Finding per ASFF finding, in order', () => {
+    const findings = findingsOf(normalizeEvent(sample('security-hub/mixed-batch'), DEPLOYMENT));
+    expect(findings.map((finding) => finding.source)).toEqual(['security-hub', 'security-hub', 'security-hub']);
+    expect(findings.map((finding) => finding.resource.accountId)).toEqual(['111122223333', '111122223333', '111122223333']);
+  });
+
+  it('keeps the good findings of a batch and reports the bad one in rejected', () => {
+    // Act
+    const result = normalizeEvent(sample('security-hub/mixed-batch-one-bad'), DEPLOYMENT);
+
+    // Assess
+    if (result.kind !== 'findings') throw new Error('expected findings');
+    expect(result.findings).toHaveLength(2);
+    expect(result.rejected).toEqual([
+      {
+        id: expect.stringContaining('analyzer/ConsoleAnalyzer-org/arn:aws:kms:eu-west-1:111122223333:key/'),
+        errorName: 'InvalidEventError',
+        error: expect.stringMatching(/^aws\.securityhub event: detail\.findings\[1\]\.Resources\[0\]: .*not an AWS::KMS::Key ARN/),
+      },
+    ]);
+  });
+
+  it('reports a finding that is not an object by its index', () => {
+    const event = sample('security-hub/mixed-batch');
+    (event.detail as { findings: unknown[] }).findings.push('not a finding');
+    const result = normalizeEvent(event, DEPLOYMENT);
+    if (result.kind !== 'findings') throw new Error('expected findings');
+    expect(result.findings).toHaveLength(3);
+    expect(result.rejected).toEqual([{ id: 'detail.findings[3]', errorName: 'InvalidEventError', error: expect.stringContaining('detail.findings[3]') }]);
+  });
+
+  it('throws when no finding of the event can be normalized', () => {
+    const event = sample('security-hub/mixed-batch');
+    (event.detail as { findings: unknown[] }).findings = [{ Id: 'x' }, { Id: 'y' }];
+    expect(() => normalizeEvent(event, DEPLOYMENT)).toThrow(
+      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringMatching(/none of its 2 findings.*detail\.findings\[0\]\.ProductArn/) }),
+    );
+  });
+
+  it('reads the GuardDuty finding type back from the ASFF Types namespace', () => {
+    const finding = only(normalizeEvent(sample('security-hub/guardduty-iam-access-key'), DEPLOYMENT));
+    expect(finding).toMatchObject({
+      type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller',
+      resource: { arn: 'arn:aws:iam::111122223333:user/member-batch', type: 'AWS::IAM::User', region: 'eu-west-1' },
+    });
+  });
+
+  it('maps Config findings to the managed rule and Compliance PASSED to RESOLVED', () => {
+    const event = sample('security-hub/config-s3-bucket-failed');
+    const asff = (event.detail as { findings: Array<Record<string, unknown>> }).findings[0] as Record<string, unknown>;
+    expect(only(normalizeEvent(event, DEPLOYMENT))).toMatchObject({ type: 's3-bucket-public-write-prohibited', status: 'ACTIVE', severity: 'CRITICAL' });
+    asff.Compliance = { Status: 'PASSED' };
+    expect(only(normalizeEvent(event, DEPLOYMENT)).status).toBe('RESOLVED');
+    asff.Compliance = { Status: 'NOT_AVAILABLE' };
+    expect(normalizeEvent(event, DEPLOYMENT)).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('gives Access Analyzer findings the same severity and exposure as the direct event would', () => {
+    const finding = only(normalizeEvent(sample('security-hub/access-analyzer-kms-key-public'), DEPLOYMENT));
+    expect(finding).toMatchObject({ type: 'ExternalAccess', severity: 'CRITICAL', exposure: { isPublic: true, principals: ['*'], actions: ['kms:Decrypt'] } });
+  });
+
+  it('ignores what the direct rules of the deployment deliver, and keeps it without deployment facts', () => {
+    const event = sample('security-hub/access-analyzer-same-region-as-direct-rule');
+    expect(normalizeEvent(event, DEPLOYMENT)).toMatchObject({ kind: 'ignored' });
+    expect(only(normalizeEvent(event, {})).resource.arn).toBe('arn:aws:s3:::remediator-demo-public-assets');
+  });
+
+  it('ignores Config findings of its own account and region only', () => {
+    const event = sample('security-hub/config-s3-bucket-failed');
+    const sameAccount = { homeRegion: 'us-east-1', deployment: { accountId: '111122223333', region: 'us-east-1' } };
+    expect(normalizeEvent(event, sameAccount)).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('direct Config rule') });
+    expect(findingsOf(normalizeEvent(event, DEPLOYMENT))).toHaveLength(1);
+  });
+
+  it('maps a suppressed finding to ARCHIVED and an archived record to RESOLVED', () => {
+    expect(only(normalizeEvent(sample('security-hub/guardduty-suppressed'), DEPLOYMENT)).status).toBe('ARCHIVED');
+    const event = sample('security-hub/guardduty-iam-access-key');
+    ((event.detail as { findings: Array<Record<string, unknown>> }).findings[0] as Record<string, unknown>).RecordState = 'ARCHIVED';
+    expect(only(normalizeEvent(event, DEPLOYMENT)).status).toBe('RESOLVED');
+  });
+
+  it('splits an event into single-finding events for a Map state', () => {
+    const parts = splitEvent(sample('security-hub/mixed-batch')) as Array<{ detail: { findings: unknown[] } }>;
+    expect(parts).toHaveLength(3);
+    for (const part of parts) {
+      expect(part.detail.findings).toHaveLength(1);
+      expect(findingsOf(normalizeEvent(part, DEPLOYMENT))).toHaveLength(1);
+    }
+    expect(splitEvent(sample('guardduty/ec2-ssh-brute-force'))).toHaveLength(1);
+  });
+});
+
+describe('Config', () => {
+  it('closes with COMPLIANT the very finding that NON_COMPLIANT opened', () => {
+    const opened = only(normalizeEvent(sample('config/s3-bucket-public-read-noncompliant'), DEPLOYMENT));
+    const closed = only(normalizeEvent(sample('config/s3-bucket-public-read-compliant'), DEPLOYMENT));
+    expect(opened.status).toBe('ACTIVE');
+    expect(closed.status).toBe('RESOLVED');
+    expect(closed.id).toBe(opened.id);
+  });
+
+  it('maps conformance-pack rule names to the managed rule', () => {
+    expect(managedRuleId('lambda-function-public-access-prohibited-conformance-pack-qayjyopmd')).toBe('lambda-function-public-access-prohibited');
+    expect(managedRuleId('s3-bucket-public-read-prohibited')).toBe('s3-bucket-public-read-prohibited');
+    const finding = only(normalizeEvent(sample('config/conformance-pack-lambda-public-noncompliant'), DEPLOYMENT));
+    expect(finding).toMatchObject({ type: 'lambda-function-public-access-prohibited', severity: 'CRITICAL' });
+    expect(finding.id).toContain('lambda-function-public-access-prohibited-conformance-pack-qayjyopmd');
+  });
+
+  it('builds the ARN from the queue URL that Config reports', () => {
+    const finding = only(normalizeEvent(sample('config/sqs-queue-by-url-noncompliant'), DEPLOYMENT));
+    expect(finding.resource.arn).toBe('arn:aws:sqs:us-east-1:123456789012:remediator-demo-intake');
+  });
+
+  it('takes the resource type from the evaluation when the detail has none', () => {
+    const event = sample('config/s3-bucket-public-read-noncompliant');
+    delete (event.detail as Record<string, unknown>).resourceType;
+    expect(only(normalizeEvent(event, DEPLOYMENT)).resource.type).toBe('AWS::S3::Bucket');
+  });
+
+  it('rejects an unknown compliance type naming the field', () => {
+    const event = sample('config/s3-bucket-public-read-noncompliant');
+    ((event.detail as Record<string, Record<string, unknown>>).newEvaluationResult as Record<string, unknown>).complianceType = 'MAYBE';
+    expect(() => normalizeEvent(event, DEPLOYMENT)).toThrow(
+      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringContaining('detail.newEvaluationResult.complianceType') }),
+    );
+  });
+});
+
+describe('GuardDuty', () => {
+  it('recognises sample findings', () => {
+    const finding = only(normalizeEvent(sample('guardduty/sample-s3-bucket-public-access-granted'), DEPLOYMENT));
+    expect(finding).toMatchObject({ sample: true, resource: { arn: 'arn:aws:s3:::bucketName' } });
+    expect(only(normalizeEvent(sample('guardduty/s3-bucket-public-access-granted'), DEPLOYMENT)).sample).toBe(false);
+  });
+
+  it('names the role behind an assumed-role session and maps the severity score', () => {
+    const finding = only(normalizeEvent(sample('guardduty/iam-instance-credential-exfiltration'), DEPLOYMENT));
+    expect(finding).toMatchObject({ severity: 'HIGH', resource: { arn: 'arn:aws:iam::123456789012:role/web-instance-role', type: 'AWS::IAM::Role' } });
+  });
+
+  it('rejects root credential findings as unsupported', () => {
+    const event = sample('guardduty/iam-user-malicious-ip-caller');
+    const details = (event.detail as { resource: { accessKeyDetails: Record<string, unknown> } }).resource.accessKeyDetails;
+    details.userType = 'Root';
+    expect(() => normalizeEvent(event, DEPLOYMENT)).toThrow(
+      expect.objectContaining({ name: 'UnsupportedEventError', message: expect.stringContaining('detail.resource.accessKeyDetails') }),
+    );
+  });
+
+  it('rejects an S3 finding that names no bucket', () => {
+    const event = sample('guardduty/s3-bucket-public-access-granted');
+    (event.detail as { resource: Record<string, unknown> }).resource.s3BucketDetails = [];
+    expect(() => normalizeEvent(event, DEPLOYMENT)).toThrow(
+      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringContaining('detail.resource.s3BucketDetails') }),
+    );
+  });
+});
+
+describe('manual requests', () => {
+  it('derive type, account and region from the ARN, and the rest from the envelope', () => {
+    const finding = only(normalizeEvent(sample('manual/s3-deny-all-bucket-policy'), DEPLOYMENT));
+    expect(finding).toMatchObject({
+      id: 'manual/7e1d2c3b-4a59-4687-9a8b-0c1d2e3f4a01',
+      source: 'manual',
+      type: 's3-deny-all-bucket-policy',
+      resource: { arn: 'arn:aws:s3:::remediator-demo-public-assets', type: 'AWS::S3::Bucket', accountId: '123456789012', region: 'us-east-1' },
+    });
+  });
+
+  it('accept a resource type the ARN does not tell when it is given', () => {
+    const event = sample('manual/cloudfront-needs-resource-type');
+    (event.detail as Record<string, unknown>).resourceType = 'AWS::CloudFront::Distribution';
+    expect(only(normalizeEvent(event, DEPLOYMENT)).resource).toEqual({
+      arn: 'arn:aws:cloudfront::123456789012:distribution/E2QWRUHEXAMPLE',
+      type: 'AWS::CloudFront::Distribution',
+      accountId: '123456789012',
+      region: 'us-east-1',
+    });
+  });
+
+  it('reject a resource type that contradicts the ARN', () => {
+    const event = sample('manual/kms-key-dry-run');
+    (event.detail as Record<string, unknown>).resourceType = 'AWS::S3::Bucket';
+    expect(() => normalizeEvent(event, DEPLOYMENT)).toThrow(
+      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringMatching(/^remediator\.manual event: detail\.resourceType: .*contradicts/) }),
+    );
+  });
+
+  it('reject an unknown mode and a missing requester, naming the fields', () => {
+    const event = sample('manual/kms-key-dry-run');
+    const detail = event.detail as Record<string, unknown>;
+    detail.mode = 'yolo';
+    delete detail.requestedBy;
+    expect(() => normalizeEvent(event, DEPLOYMENT)).toThrow(
+      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringMatching(/detail\.mode: .*detail\.requestedBy: /) }),
+    );
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['not JSON', '{"version": "0", "id": ', /^unknown event: the event is not JSON$/],
+    ['JSON that is not an object', '[1, 2, 3]', /^unknown event: \(root\): /],
+    ['a number', 42, /^unknown event: /],
+    ['null', null, /^unknown event: /],
+  ])('%s is an InvalidEventError', (_label, input, message) => {
+    expect(() => normalizeEvent(input, {})).toThrow(expect.objectContaining({ name: 'InvalidEventError', message: expect.stringMatching(message) }));
+  });
+
+  it('an envelope with missing or mistyped fields names them and the source', () => {
+    const event = sample('guardduty/ec2-ssh-brute-force');
+    delete event.id;
+    event.account = 12345;
+    event.time = 'yesterday';
+    expect(() => normalizeEvent(event, {})).toThrow(
+      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringMatching(/^aws\.guardduty event: .*id: .*account: .*time: /) }),
+    );
+  });
+
+  it('a detail with wrong types names the field and the source', () => {
+    const event = sample('guardduty/ec2-ssh-brute-force');
+    (event.detail as Record<string, unknown>).severity = 'high';
+    expect(() => normalizeEvent(event, {})).toThrow(
+      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringMatching(/^aws\.guardduty event: detail\.severity: /) }),
+    );
+  });
+
+  it('a huge event is refused before it is parsed further', () => {
+    const event = sample('access-analyzer/s3-bucket-public');
+    (event.detail as Record<string, unknown>).action = Array.from({ length: 30_000 }, (_, index) => `s3:Action${index}`);
+    expect(JSON.stringify(event).length).toBeGreaterThan(MAX_EVENT_BYTES);
+    expect(() => normalizeEvent(event, {})).toThrow(
+      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringMatching(/^aws\.access-analyzer event: the event is \d+ bytes, over the 262144-byte/) }),
+    );
+    expect(() => normalizeEvent(JSON.stringify(event), {})).toThrow(expect.objectContaining({ name: 'InvalidEventError' }));
+  });
+
+  it('errors carry the source in their context, for the audit record', () => {
+    try {
+      normalizeEvent({ ...sample('config/s3-bucket-public-read-noncompliant'), detail: {} }, {});
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({ name: 'InvalidEventError', context: { source: 'aws.config', field: 'detail' } });
+    }
+  });
+});
+
+describe('deployment options', () => {
+  it('come from the environment, and are off when unset', () => {
+    expect(normalizeOptionsFromEnv({})).toEqual({});
+    expect(normalizeOptionsFromEnv({ REMEDIATOR_HOME_REGION: 'us-east-1', REMEDIATOR_ACCOUNT_ID: '123456789012', AWS_REGION: 'eu-west-1' })).toEqual({
+      homeRegion: 'us-east-1',
+      deployment: { accountId: '123456789012', region: 'eu-west-1' },
+    });
+  });
+});

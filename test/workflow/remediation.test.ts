@@ -1,0 +1,210 @@
+/**
+ * The ASL itself, executed by the emulator's Step Functions, with our real
+ * handlers behind its Lambda tasks: the paths a finding can take.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AuditStore } from '../../lib/audit/store';
+import { ACTIONS } from '../../lib/escalation/messages';
+import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
+import { clickSlackButton } from '../../local/slack-click';
+import { fetchRecordedSlackCalls } from '../../local/slack-stand-in';
+import { useLocalStack } from '../support/emulator';
+import { buttonValueFor, livePolicy, livePublicAccessBlock, path, runToEnd, runUntilState, startExecution } from './helpers';
+
+const stack = useLocalStack();
+const s3 = new S3Client(stack.clientConfig);
+const sfn = new SFNClient(stack.clientConfig);
+const audit = new AuditStore(stack.auditTable);
+const executionName = (arn: string): string => arn.split(':').pop()!;
+
+describe('the automatic path', () => {
+  let bucket: string;
+  let original: string;
+  let result: Awaited<ReturnType<typeof runToEnd>>;
+  let executionArn: string;
+
+  beforeAll(async () => {
+    bucket = uniqueName('wf-public-assets');
+    original = publicReadPolicy(bucket);
+    await createBucketWithPolicy(s3, bucket, original);
+    executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), 'auto');
+    result = await runToEnd(sfn, executionArn);
+  });
+
+  it('goes classify → fix → wait → verify → notify resolved, and succeeds', () => {
+    expect(result.status).toBe('SUCCEEDED');
+    expect(path(result)).toEqual([
+      'Classify Finding',
+      'Several Findings?',
+      'Decision?',
+      'Apply Corrective Control',
+      'Wait For Rescan',
+      'Check Resolution',
+      'Resolved?',
+      'Notify Resolved',
+      'Record Outcome',
+      'Done',
+    ]);
+  });
+
+  it('leaves the bucket with a deny-all policy that exempts the remediation and break-glass roles', async () => {
+    const policy = JSON.parse((await livePolicy(s3, bucket)) ?? 'null');
+    expect(policy.Statement).toHaveLength(1);
+    const [statement] = policy.Statement;
+    expect(statement).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 's3:*' });
+    expect(statement.Resource).toEqual(expect.arrayContaining([`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]));
+    expect(statement.Condition.ArnNotLike['aws:PrincipalArn']).toEqual(
+      expect.arrayContaining([stack.remediationRoleArn, `arn:aws:iam::${stack.accountId}:role/BreakGlassAdmin`]),
+    );
+  });
+
+  it('turns on every Block Public Access setting of the bucket', async () => {
+    expect(await livePublicAccessBlock(s3, bucket)).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
+  });
+
+  it('keeps the original policy, byte for byte, in the change record', async () => {
+    const change = await audit.getChange(executionName(executionArn));
+    expect(change).toMatchObject({ status: 'APPLIED', actor: 'auto', controlId: 's3-deny-all-bucket-policy', resourceArn: `arn:aws:s3:::${bucket}` });
+    expect(change!.before.policy).toBe(original);
+    expect(change!.before.publicAccessBlock).toBeNull();
+  });
+
+  it('records the outcome and tells Slack the finding is resolved', async () => {
+    expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'RESOLVED', changeId: executionName(executionArn) });
+    const calls = await fetchRecordedSlackCalls(stack.slackUrl);
+    const notice = calls.find((c) => c.method === 'chat.postMessage' && String(c.args.text).startsWith('RESOLVED') && String(c.args.text).includes(bucket));
+    expect(notice?.token).toBe(stack.botToken);
+  });
+});
+
+describe('the approval path', () => {
+  it('waits for Approve in Slack, then fixes and verifies, with the approver as the actor', async () => {
+    const bucket = uniqueName('wf-prod-reports');
+    await createBucketWithPolicy(s3, bucket);
+    const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), 'approve');
+    await runUntilState(sfn, executionArn, 'Request Approval');
+    const { value } = await buttonValueFor(stack.slackUrl, `arn:aws:s3:::${bucket}`);
+
+    expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
+    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0APPROVER', actionId: ACTIONS.approve, value });
+    expect(click.status).toBe(200);
+
+    const result = await runToEnd(sfn, executionArn);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(path(result)).toEqual([
+      'Classify Finding',
+      'Several Findings?',
+      'Decision?',
+      'Request Approval',
+      'Approved?',
+      'Apply Corrective Control',
+      'Wait For Rescan',
+      'Check Resolution',
+      'Resolved?',
+      'Notify Resolved',
+      'Record Outcome',
+      'Done',
+    ]);
+    expect(JSON.parse((await livePolicy(s3, bucket))!).Statement[0].Effect).toBe('Deny');
+    expect((await audit.getChange(executionName(executionArn)))?.actor).toBe('slack:U0APPROVER');
+    const updates = (await fetchRecordedSlackCalls(stack.slackUrl)).filter((c) => c.method === 'chat.update' && JSON.stringify(c.args).includes('U0APPROVER'));
+    expect(updates.length).toBeGreaterThan(0);
+  });
+
+  it('changes nothing when the change is rejected in Slack', async () => {
+    const bucket = uniqueName('wf-prod-ledger');
+    await createBucketWithPolicy(s3, bucket);
+    const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), 'reject');
+    await runUntilState(sfn, executionArn, 'Request Approval');
+    const { value } = await buttonValueFor(stack.slackUrl, `arn:aws:s3:::${bucket}`);
+
+    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0SKEPTIC', actionId: ACTIONS.reject, value });
+    expect(click.status).toBe(200);
+    const result = await runToEnd(sfn, executionArn);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(path(result)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Request Approval', 'Notify', 'Record Outcome', 'Done']);
+    expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
+    expect(await livePublicAccessBlock(s3, bucket)).toBeNull();
+    expect(await audit.getChange(executionName(executionArn))).toBeUndefined();
+    expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'REJECTED' });
+  });
+
+  it('answers a forged or replayed click 401 and leaves the execution waiting', async () => {
+    const bucket = uniqueName('wf-prod-forged');
+    await createBucketWithPolicy(s3, bucket);
+    const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), 'forged');
+    await runUntilState(sfn, executionArn, 'Request Approval');
+    const { value } = await buttonValueFor(stack.slackUrl, `arn:aws:s3:::${bucket}`);
+    const base = { interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0MALLORY', actionId: ACTIONS.approve, value };
+
+    expect((await clickSlackButton({ ...base, signWith: 'guessed-secret' })).status).toBe(401);
+    expect((await clickSlackButton({ ...base, timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
+    expect((await clickSlackButton({ ...base, tamper: (body) => body.replace('U0MALLORY', 'U0APPROVER') })).status).toBe(401);
+
+    const still = await runUntilState(sfn, executionArn, 'Request Approval');
+    expect(still.status).toBe('RUNNING');
+    expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
+    // The genuine decision still works afterwards, exactly once.
+    expect((await clickSlackButton({ ...base, userId: 'U0APPROVER', actionId: ACTIONS.reject })).status).toBe(200);
+    expect((await clickSlackButton({ ...base, userId: 'U0APPROVER', actionId: ACTIONS.reject })).status).toBe(409);
+    expect((await runToEnd(sfn, executionArn)).status).toBe('SUCCEEDED');
+  });
+});
+
+describe('failures', () => {
+  it('catches a control that cannot run into Record Failure and fails with its named error', async () => {
+    const bucket = uniqueName('wf-missing-bucket');
+    const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), 'broken');
+    const result = await runToEnd(sfn, executionArn);
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('ResourceNotFoundError');
+    expect(path(result)).toEqual([
+      'Classify Finding',
+      'Several Findings?',
+      'Decision?',
+      'Apply Corrective Control',
+      'Record Failure',
+      'Notify Failure',
+      'Remediation Failed',
+    ]);
+    expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'FAILED', error: { name: 'ResourceNotFoundError' } });
+  });
+
+  it.each([
+    ['a string that is not JSON', '"{not json"', 'InvalidEventError'],
+    ['an event without detail', { ...accessAnalyzerEvent('wf-bad'), detail: undefined }, 'InvalidEventError'],
+    ['an event from an unknown source', { ...accessAnalyzerEvent('wf-bad'), source: 'aws.unknown-service' }, 'UnsupportedEventError'],
+    ['an unknown resource type', (() => { const e = accessAnalyzerEvent('wf-bad'); (e.detail as Record<string, unknown>).resourceType = 'AWS::Made::Up'; return e; })(), 'UnsupportedEventError'],
+  ])('rejects %s with %s, records it and writes nothing', async (_what, input, errorName) => {
+    const executionArn = await startExecution(sfn, stack.stateMachineArn, input, 'bad-input');
+    const result = await runToEnd(sfn, executionArn);
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe(errorName);
+    expect(result.cause).toMatch(/\w+/);
+    expect(path(result)).toEqual(['Classify Finding', 'Record Failure', 'Notify Failure', 'Remediation Failed']);
+    expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'FAILED', error: { name: errorName } });
+  });
+
+  it('acts once when EventBridge delivers the same finding twice', async () => {
+    const bucket = uniqueName('wf-duplicate');
+    await createBucketWithPolicy(s3, bucket);
+    const event = accessAnalyzerEvent(bucket);
+    const first = await runToEnd(sfn, await startExecution(sfn, stack.stateMachineArn, event, 'dup-1'));
+    const secondArn = await startExecution(sfn, stack.stateMachineArn, { ...event, id: 'another-delivery' }, 'dup-2');
+    const second = await runToEnd(sfn, secondArn);
+
+    expect(path(first)).toContain('Apply Corrective Control');
+    expect(path(second)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Record Outcome', 'Done']);
+    expect(await audit.getOutcome(executionName(secondArn))).toMatchObject({ outcome: 'IGNORED' });
+  });
+});
