@@ -7,6 +7,7 @@
  * concatenation from parts that were also prepared at parse time.
  */
 import type { Audience } from './audience';
+import { actionText, deniedReason } from './reasons';
 import { describeAtom } from './audience';
 import type { CompiledStatement } from './parse';
 import { ParsedPolicy, parsePolicy } from './parse';
@@ -151,44 +152,21 @@ function classify(aud: Audience, actions: readonly string[], zone: ZoneIndex, ki
 
 // ---------------------------------------------------------------- reasons
 
-function actionText(s: CompiledStatement): string {
-  if (s.notAction) return `every action except ${s.actions.join(', ')}`;
-  return s.actions.length === 1 ? (s.actions[0] as string) : s.actions.join(', ');
-}
-
-function conditionText(s: CompiledStatement): string {
-  const listed = s.conditions.listed;
-  if (listed.length === 0) return 'with no condition';
-  const notes = s.conditions.notes;
-  return `with ${listed.join(' AND ')}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}, which does not confine it to the zone`;
-}
-
-function publicReason(s: CompiledStatement): string {
-  const missing = s.principals.find((p) => p.missing !== undefined)?.missing;
-  if (s.notPrincipal) return `Allow with NotPrincipal grants ${actionText(s)} to everyone except ${s.principals.map((p) => p.label).join(', ')}`;
-  if (missing) return `grants ${actionText(s)} to ${s.principalText}: without a fixed ${missing} condition anyone there can use it`;
-  return `grants ${actionText(s)} to ${s.principalText} ${conditionText(s)}`;
-}
-
 function crossReason(s: CompiledStatement, e: Exposure): string {
-  const who: string[] = [];
-  if (e.accounts) who.push(e.accounts.length === 1 ? `account ${e.accounts[0]}` : `accounts ${e.accounts.join(', ')}`);
-  if (e.principals) who.push(...e.principals);
-  const svc = s.principals.some((p) => p.type === 'Service');
-  const deputy = svc && e.principals?.some((p) => p.endsWith('(for any account)'));
+  let who = '';
+  if (e.accounts) who = e.accounts.length === 1 ? `account ${e.accounts[0]}` : `accounts ${e.accounts.join(', ')}`;
+  if (e.principals) who = who === '' ? e.principals.join(', ') : `${who}, ${e.principals.join(', ')}`;
+  let deputy = false;
+  if (e.principals) for (const p of e.principals) if (p.endsWith('(for any account)')) deputy = true;
   const tail = deputy ? ': no aws:SourceAccount / aws:SourceArn condition, so any account can make the service act on this resource (confused deputy)' : ', outside the zone of trust';
-  return `grants ${actionText(s)} to ${who.join(', ')}${tail}`;
+  return `grants ${actionText(s)} to ${who}${tail}`;
 }
 
 function trustedReason(s: CompiledStatement, zone: ZoneIndex, e: Exposure, byCondition: boolean): string {
-  if (e.network && !byCondition) return `grants ${actionText(s)} to ${s.principalText}, confined to the network ${e.network}`;
-  if (!byCondition) return `grants ${actionText(s)} only to principals inside the zone (${zone.label}): ${s.principalText}`;
-  if (e.network) return `grants ${actionText(s)} to ${s.principalText}, but only from the fixed network ${e.network}`;
-  return `grants ${actionText(s)} to ${s.principalText}, but ${s.conditions.listed.join(' AND ') || e.pinned || 'its conditions'} confine${s.conditions.listed.length > 1 ? '' : 's'} it to the zone (${zone.label})${e.pinned && s.conditions.listed.length > 0 ? `; pinned to ${e.pinned}` : ''}`;
-}
-
-function denyReason(s: CompiledStatement): string {
-  return `Deny statement: grants nothing; ${s.conditions.listed.length > 0 ? `applies ${s.conditions.listed.join(' AND ')}` : 'applies without condition'}`;
+  if (!byCondition) return `${s.grantText}: every principal is inside the zone (${zone.label})`;
+  if (e.network) return `${s.grantText}, but only from the fixed network ${e.network}`;
+  const listed = s.conditions.listed;
+  return `${s.grantText}, but ${listed.length > 0 ? listed.join(' AND ') : 'its conditions'} confine${listed.length > 1 ? '' : 's'} it to the zone (${zone.label})`;
 }
 
 // ---------------------------------------------------------------- S3 ACL
@@ -231,7 +209,12 @@ function aclFindings(grants: readonly S3AclGrant[], ignorePublic: boolean, owner
 const scratch = new Exposure();
 
 function analyzeStatement(s: CompiledStatement, zone: ZoneIndex, kind: ResourceKind, owner: string | undefined, findings: ExternalAccessFinding[]): StatementVerdict {
-  if (s.effect === 'Deny') return { statementIndex: s.index, sid: s.sid, effect: 'Deny', verdict: 'deny', reason: denyReason(s) };
+  const fixed = s.fixedVerdict;
+  if (fixed !== null) {
+    const ff = s.fixedFindings;
+    for (let i = 0; i < ff.length; i++) findings.push(ff[i]!);
+    return fixed;
+  }
   const e = scratch;
   e.reset();
   const groups = s.groups;
@@ -245,7 +228,7 @@ function analyzeStatement(s: CompiledStatement, zone: ZoneIndex, kind: ResourceK
     const notActions = s.notAction ? (s.actions as string[]) : undefined;
     const conditions = s.conditions.listed as string[];
     if (e.isPublic) {
-      reason = publicReason(s);
+      reason = s.publicText;
       findings.push({ statementIndex: s.index, sid: s.sid, source: 'policy', access: 'public', accounts: [], principals: [], actions: e.publicActions!, notActions, conditions, reason });
     }
     let cross = '';
@@ -254,21 +237,20 @@ function analyzeStatement(s: CompiledStatement, zone: ZoneIndex, kind: ResourceK
       findings.push({ statementIndex: s.index, sid: s.sid, source: 'policy', access: 'cross-account', accounts: e.accounts === null ? [] : e.accounts.sort(), principals: e.principals ?? [], actions: e.crossActions!, notActions, conditions, reason: cross });
     }
     verdict = e.isPublic ? 'public' : 'cross-account';
-    reason = e.isPublic ? publicReason(s) : cross;
+    reason = e.isPublic ? s.publicText : cross;
   } else {
     let deniedBy: number[] | null = null;
-    for (const g of groups) if (g.deniedBy.length > 0) (deniedBy ??= []).push(...g.deniedBy.filter((d) => !deniedBy!.includes(d)));
+    for (const g of groups) for (const d of g.deniedBy) if (deniedBy === null) deniedBy = [d];
+    else if (!deniedBy.includes(d)) deniedBy.push(d);
     const network = e.network;
-    const pinned = e.pinned;
     if (deniedBy !== null && (e.reset(), classify(s.audience, s.notAction ? ['*'] : s.actions, zone, kind, owner, e))) {
       verdict = 'deny-covered';
-      reason = `would grant ${actionText(s)} to ${s.principalText}, but Deny statement${deniedBy.length > 1 ? 's' : ''} ${deniedBy.map((d) => `#${d}`).join(', ')} provably remove${deniedBy.length > 1 ? '' : 's'} that access`;
+      reason = deniedReason(s, deniedBy);
     } else {
       e.network = network;
-      e.pinned = pinned;
-      const byCondition = network !== null || pinned !== null || principalsReachOutside(s, zone, kind, owner);
-      verdict = byCondition && (s.conditions.listed.length > 0 || network !== null) ? 'trusted-by-condition' : 'trusted';
-      reason = trustedReason(s, zone, e, verdict === 'trusted-by-condition');
+      const byCondition = network !== null || (s.conditions.listed.length > 0 && principalsReachOutside(s, zone, kind, owner));
+      verdict = byCondition ? 'trusted-by-condition' : 'trusted';
+      reason = trustedReason(s, zone, e, byCondition);
     }
   }
   return { statementIndex: s.index, sid: s.sid, effect: 'Allow', verdict, reason };

@@ -12,7 +12,8 @@ import type { CompiledConditions } from './conditions';
 import { compileConditions } from './conditions';
 import type { PrincipalEntry } from './principals';
 import { parsePrincipal } from './principals';
-import type { PolicyDocument, PolicyStatement, ResourceKind } from './types';
+import { actionText, deniedReason, denyReason, publicReason } from './reasons';
+import type { ExternalAccessFinding, PolicyDocument, PolicyStatement, ResourceKind, StatementVerdict } from './types';
 
 /** A slice of an Allow statement's actions and who can still use them after Deny statements. */
 export interface ActionGroup {
@@ -41,6 +42,14 @@ export interface CompiledStatement {
   readonly groups: readonly ActionGroup[];
   /** Who the statement names, in words. */
   readonly principalText: string;
+  /** "grants <actions> to <principals>". */
+  readonly grantText: string;
+  /** Why the statement would be public (used when it is). */
+  readonly publicText: string;
+  /** The verdict when it does not depend on the zone of trust or the resource kind (Deny, public, network-confined, pinned). */
+  readonly fixedVerdict: StatementVerdict | null;
+  /** The findings that go with `fixedVerdict` (shared, frozen). */
+  readonly fixedFindings: readonly ExternalAccessFinding[];
 }
 
 export class ParsedPolicy {
@@ -306,6 +315,72 @@ function actionGroups(a: Draft, denies: readonly DenyTransform[]): ActionGroup[]
   return groups;
 }
 
+const NO_GROUPS: readonly ActionGroup[] = Object.freeze([]);
+const NO_FINDINGS: readonly ExternalAccessFinding[] = Object.freeze([]);
+
+function onlyPinned(aud: Audience): boolean {
+  for (const a of aud.atoms) if (a.t !== 'pin') return false;
+  return true;
+}
+
+/**
+ * The outcome of a statement whose audience holds no account-like atom: it is
+ * the same in every zone of trust and for every resource kind, so it is built
+ * once here (frozen) and analysis only hands it out.
+ */
+function fixedOutcome(d: Draft, groups: readonly ActionGroup[], facts: Parameters<typeof publicReason>[0]): { verdict: StatementVerdict | null; findings: readonly ExternalAccessFinding[] } {
+  const sid = d.sid;
+  if (d.effect === 'Deny') {
+    return { verdict: Object.freeze({ statementIndex: d.index, sid, effect: 'Deny', verdict: 'deny', reason: denyReason(facts) }), findings: NO_FINDINGS };
+  }
+  if (!onlyPinned(d.audience) || !groups.every((g) => onlyPinned(g.audience))) return { verdict: null, findings: NO_FINDINGS };
+  const grant = `grants ${actionText(d)} to ${facts.principalText}`;
+  const publicActions: string[] = [];
+  for (const g of groups) if (g.audience.any && !g.audience.network) for (const a of g.actions) if (!publicActions.includes(a)) publicActions.push(a);
+  if (publicActions.length > 0) {
+    const reason = publicReason(facts);
+    const finding: ExternalAccessFinding = Object.freeze({
+      statementIndex: d.index,
+      sid,
+      source: 'policy',
+      access: 'public',
+      accounts: Object.freeze([]) as unknown as string[],
+      principals: Object.freeze([]) as unknown as string[],
+      actions: Object.freeze(publicActions) as unknown as string[],
+      ...(d.notAction ? { notActions: Object.freeze([...d.actions]) as unknown as string[] } : {}),
+      conditions: Object.freeze([...d.conditions.listed]) as unknown as string[],
+      reason,
+    });
+    return { verdict: Object.freeze({ statementIndex: d.index, sid, effect: 'Allow', verdict: 'public', reason }), findings: Object.freeze([finding]) };
+  }
+  const deniedBy: number[] = [];
+  for (const g of groups) for (const i of g.deniedBy) if (!deniedBy.includes(i)) deniedBy.push(i);
+  let verdict: StatementVerdict['verdict'];
+  let reason: string;
+  const network = groups.find((g) => g.audience.network)?.audience.network ?? null;
+  const pinned = groups.flatMap((g) => g.audience.atoms).find((a) => a.t === 'pin')?.id ?? null;
+  if (deniedBy.length > 0 && d.audience.any && !d.audience.network) {
+    verdict = 'deny-covered';
+    reason = deniedReason(facts, deniedBy);
+  } else if (network !== null) {
+    verdict = 'trusted-by-condition';
+    reason = `${grant}, but only from the fixed network ${network}`;
+  } else if (pinned !== null && d.conditions.listed.length === 0) {
+    verdict = 'trusted';
+    reason = `${grant}: ${pinned} is not an external principal`;
+  } else if (pinned !== null) {
+    verdict = 'trusted-by-condition';
+    reason = `${grant}, but ${d.conditions.listed.join(' AND ')} pin${d.conditions.listed.length > 1 ? '' : 's'} it to ${pinned}`;
+  } else if (deniedBy.length > 0) {
+    verdict = 'deny-covered';
+    reason = deniedReason(facts, deniedBy);
+  } else {
+    verdict = 'trusted-by-condition';
+    reason = `${grant}, but ${d.conditions.listed.join(' AND ') || 'its conditions'} match${d.conditions.listed.length > 1 ? '' : 'es'} no caller`;
+  }
+  return { verdict: Object.freeze({ statementIndex: d.index, sid, effect: 'Allow', verdict, reason }), findings: NO_FINDINGS };
+}
+
 function describePrincipals(d: Draft): string {
   if (d.notPrincipal) return `everyone except ${d.principals.map((p) => p.label).join(', ')} (NotPrincipal)`;
   return d.principals.map((p) => p.label).join(', ');
@@ -363,21 +438,31 @@ export function parsePolicy(input: string | object): ParsedPolicy {
     const t = prepareDeny(d);
     if (t) denies.push(t);
   }
-  const statements: CompiledStatement[] = drafts.map((d) => ({
-    index: d.index,
-    sid: d.sid,
-    effect: d.effect,
-    raw: d.raw,
-    principals: d.principals,
-    notPrincipal: d.notPrincipal,
-    actions: d.actions,
-    notAction: d.notAction,
-    resources: d.resources,
-    notResource: d.notResource,
-    conditions: d.conditions,
-    audience: d.audience,
-    groups: d.effect === 'Allow' ? actionGroups(d, denies) : [],
-    principalText: describePrincipals(d),
-  }));
+  const statements: CompiledStatement[] = drafts.map((d) => {
+    const principalText = describePrincipals(d);
+    const groups = d.effect === 'Allow' ? actionGroups(d, denies) : NO_GROUPS;
+    const facts = { ...d, principalText };
+    const fixed = fixedOutcome(d, groups, facts);
+    return {
+      index: d.index,
+      sid: d.sid,
+      effect: d.effect,
+      raw: d.raw,
+      principals: d.principals,
+      notPrincipal: d.notPrincipal,
+      actions: d.actions,
+      notAction: d.notAction,
+      resources: d.resources,
+      notResource: d.notResource,
+      conditions: d.conditions,
+      audience: d.audience,
+      groups,
+      principalText,
+      grantText: `grants ${actionText(d)} to ${principalText}`,
+      publicText: d.effect === 'Allow' ? publicReason(facts) : '',
+      fixedVerdict: fixed.verdict,
+      fixedFindings: fixed.findings,
+    };
+  });
   return new ParsedPolicy(doc as PolicyDocument, statements, statementIsArray, inferKind(statements));
 }

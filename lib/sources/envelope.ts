@@ -5,9 +5,12 @@ import type { EventBridgeEnvelope } from './types';
 /** EventBridge refuses events over 256 KiB; anything bigger did not come from it. */
 export const MAX_EVENT_BYTES = 256 * 1024;
 
+/** EventBridge sources: `aws.guardduty`, `com.example.app`, `aws.partner/…`; no spaces. */
+const SOURCE_PATTERN = /^[\x21-\x7e]{1,256}$/;
+
 const EnvelopeSchema = z.object({
   id: z.string().min(1).max(256),
-  source: z.string().min(1).max(256),
+  source: z.string().regex(SOURCE_PATTERN, 'an event source is printable text without spaces, at most 256 characters'),
   'detail-type': z.string().min(1).max(256),
   account: z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits'),
   region: z.string().regex(/^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'not an AWS region'),
@@ -58,7 +61,7 @@ function serializedSize(value: unknown, source: string): number {
 export function sourceOf(value: unknown): string {
   if (typeof value !== 'object' || value === null) return 'unknown';
   const source = (value as { source?: unknown }).source;
-  return typeof source === 'string' && source.length > 0 && source.length <= 256 ? source : 'unknown';
+  return typeof source === 'string' && SOURCE_PATTERN.test(source) ? source : 'unknown';
 }
 
 /** `path: message` for the first issues of a zod error, the path rooted at `prefix` (e.g. `detail`). */

@@ -32,10 +32,15 @@ describe('statemachines/remediation.asl.json', () => {
   });
 
   it('catches every error of every Task that can write, so nothing fails silently', () => {
-    for (const name of ['Classify Finding', 'Apply Corrective Control', 'Check Resolution', 'Roll Back Change', 'Request Approval', 'Escalate To On-Call']) {
+    for (const name of ['Apply Corrective Control', 'Check Resolution', 'Roll Back Change', 'Request Approval', 'Escalate To On-Call']) {
       const targets = (definition.States[name]?.Catch ?? []).map((c) => c.Next);
       expect(targets, name).toContain('Record Failure');
     }
+  });
+
+  it('turns input that cannot be classified into a recorded, named failure', () => {
+    expect(definition.States['Classify Finding']?.Catch?.map((c) => c.Next)).toEqual(['Reject Input']);
+    expect(definition.States['Reject Input']?.Next).toBe('Record Failure');
   });
 
   it('has no dangling transitions and every state is reachable', () => {

@@ -54,7 +54,8 @@ describe('serverless package', () => {
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
     const accessAnalyzer = rules.find((r) => JSON.stringify(r.EventPattern).includes('aws.access-analyzer'));
     expect(accessAnalyzer).toBeDefined();
-    expect(JSON.stringify(accessAnalyzer!.Targets)).toContain('RemediatorDashremediationStepFunctionsStateMachine');
+    const [[machineId]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Resource]];
+    expect(accessAnalyzer!.Targets).toEqual([expect.objectContaining({ Arn: { Ref: machineId } })]);
   });
 
   it('defines every function the local stack hosts, and no other', () => {

@@ -180,18 +180,18 @@ describe('failures', () => {
   });
 
   it.each([
-    ['a string that is not JSON', '"{not json"', 'InvalidEventError'],
-    ['an event without detail', { ...accessAnalyzerEvent('wf-bad'), detail: undefined }, 'InvalidEventError'],
-    ['an event from an unknown source', { ...accessAnalyzerEvent('wf-bad'), source: 'aws.unknown-service' }, 'UnsupportedEventError'],
-    ['an unknown resource type', (() => { const e = accessAnalyzerEvent('wf-bad'); (e.detail as Record<string, unknown>).resourceType = 'AWS::Made::Up'; return e; })(), 'UnsupportedEventError'],
-  ])('rejects %s with %s, records it and writes nothing', async (_what, input, errorName) => {
+    ['a string that is not JSON', 'InvalidEventError', '"{not json"'],
+    ['an event without detail', 'InvalidEventError', { ...accessAnalyzerEvent('wf-bad'), detail: undefined }],
+    ['an event from an unknown source', 'UnsupportedEventError', { ...accessAnalyzerEvent('wf-bad'), source: 'aws.unknown-service' }],
+    ['an unknown resource type', 'UnsupportedEventError', (() => { const e = accessAnalyzerEvent('wf-bad'); (e.detail as Record<string, unknown>).resourceType = 'AWS::Made::Up'; return e; })()],
+  ])('rejects %s with %s, records it and writes nothing', async (_what, errorName, input) => {
     const executionArn = await startExecution(sfn, stack.stateMachineArn, input, 'bad-input');
     const result = await runToEnd(sfn, executionArn);
 
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe(errorName);
     expect(result.cause).toMatch(/\w+/);
-    expect(path(result)).toEqual(['Classify Finding', 'Record Failure', 'Notify Failure', 'Remediation Failed']);
+    expect(path(result)).toEqual(['Classify Finding', 'Reject Input', 'Record Failure', 'Notify Failure', 'Remediation Failed']);
     expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'FAILED', error: { name: errorName } });
   });
 

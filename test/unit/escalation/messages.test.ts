@@ -32,7 +32,7 @@ describe('Slack messages', () => {
     const text = JSON.stringify(message);
     expect(text).toContain('arn:aws:s3:::acme-prod-ledger');
     expect(text).toContain('Replace the bucket policy with deny-all');
-    const buttons = message.blocks.flatMap((b) => ('elements' in b ? (b.elements as { action_id?: string; value?: string }[]) : []));
+    const buttons = message.blocks.flatMap((b) => (b.type === 'actions' ? (b.elements as { action_id?: string; value?: string }[]) : []));
     expect(buttons.map((b) => b.action_id)).toEqual([ACTIONS.approve, ACTIONS.reject]);
     expect(buttons.every((b) => b.value === approvalId)).toBe(true);
   });
