@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 
+export const MODES = ['auto', 'approve', 'notify', 'dry-run', 'archive'] as const;
+export type Mode = (typeof MODES)[number];
+
 export const FINDING_SOURCES = ['access-analyzer', 'security-hub', 'config', 'guardduty', 'manual'] as const;
 export const FINDING_STATUSES = ['ACTIVE', 'ARCHIVED', 'RESOLVED'] as const;
 export const SEVERITIES = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
@@ -50,13 +53,21 @@ export const FindingSchema = z.object({
   observedAt: z.iso.datetime({ offset: true }),
   /** True for sample / test findings, which are never remediated unless a rule says so. */
   sample: z.boolean().default(false),
+  /** Source facts that have no field of their own (original Config rule name, product, subtype). */
+  labels: z.record(z.string(), z.string().max(1024)).default({}),
+  /** For manual runbook requests: what the operator asked for. Triage honours it within the rules. */
+  request: z
+    .object({
+      controlId: z.string().optional(),
+      mode: z.enum(MODES).optional(),
+      requestedBy: z.string(),
+      reason: z.string().optional(),
+    })
+    .optional(),
   raw: RawReferenceSchema,
 });
 export type Finding = z.infer<typeof FindingSchema>;
 export type FindingInput = z.input<typeof FindingSchema>;
-
-export const MODES = ['auto', 'approve', 'notify', 'dry-run', 'archive'] as const;
-export type Mode = (typeof MODES)[number];
 
 /** What the state machine routes on after Classify Finding. */
 export const ACTIONS = ['REMEDIATE', 'APPROVE', 'DRY_RUN', 'NOTIFY', 'ARCHIVE', 'IGNORE', 'ALREADY_RESOLVED'] as const;

@@ -18,6 +18,7 @@ export const OUTCOMES = [
   'IGNORED',
   'ALREADY_RESOLVED',
   'FAILED',
+  'FANNED_OUT',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -34,11 +35,17 @@ export interface RunState {
   archive?: { status: string; reason: string };
   notification?: unknown;
   error?: { Error: string; Cause: string };
+  /** Findings of a multi-finding event that could not be normalized (their siblings went on). */
+  rejected?: { id: string; errorName: string; error: string }[];
+  batch?: { findings: unknown[]; rejected: unknown[]; started?: unknown[] };
 }
 
 export function outcomeOf(state: RunState): { outcome: Outcome; headline: string } {
   const resource = state.finding?.resource.arn ?? 'the resource';
   if (state.error) return { outcome: 'FAILED', headline: `Remediation failed for ${resource}: ${state.error.Error}` };
+  if (state.batch) {
+    return { outcome: 'FANNED_OUT', headline: `${state.batch.findings.length} findings started as their own executions; ${state.batch.rejected.length} rejected` };
+  }
   if (state.rollback) return { outcome: 'ROLLED_BACK', headline: `Change ${state.rollback.changeId} on ${resource} was rolled back` };
   if (state.escalation) {
     if (state.escalation.Error === 'States.Timeout') return { outcome: 'ESCALATED', headline: `No answer from on-call for ${resource}: escalated to the next level` };

@@ -1,6 +1,6 @@
 """Start the moto server for Remediator's local stack.
 
-Two changes to stock moto 5.2.x, both documented in the project README:
+Three changes to stock moto 5.2.x, all documented in the project README:
 
 1. Step Functions: every execution after the first of a state machine fails with
    "cannot pickle '_thread.RLock' object", because StartExecution deep-copies the
@@ -10,11 +10,18 @@ Two changes to stock moto 5.2.x, both documented in the project README:
    through LambdaSimpleBackend.invoke; we forward the payload to the Node
    function host (REMEDIATOR_FUNCTION_HOST) that runs our real handlers, and
    mark handler errors with x-amz-function-error so Retry/Catch see their name.
+3. EventBridge: TestEventPattern answers with moto's matcher, and fields inside
+   arrays of objects match as in EventBridge (test/emulator/event-patterns.test.ts).
+4. Step Functions: the optimized `states:startExecution` integration passes the
+   ASL's PascalCase parameters (StateMachineArn, Name, Input) to boto3 unchanged
+   and fails with KeyError; we map them to the API's names and map the response
+   back (ExecutionArn, StartDate), as the real service does.
 
 Usage: python3 local/moto_launcher.py --port PORT --function-host http://127.0.0.1:HOSTPORT
 """
 import argparse
 import copy
+import datetime
 import json
 import os
 import sys
@@ -71,6 +78,109 @@ def patch_lambda_invoke(function_host):
     LambdaSimpleBackend.invoke = invoke
 
 
+def patch_event_pattern_matching():
+    """EventBridge TestEventPattern, and matching inside arrays of objects.
+
+    moto 5.2.x answers TestEventPattern with an empty body (no `Result`), and its
+    matcher flattens events through objects only, so a pattern on a field inside
+    an array of objects (`detail.findings.ProductArn` in Security Hub events)
+    never matches. EventBridge flattens arrays: such a field matches when the
+    value of any element matches. We flatten the same way (which also fixes
+    PutEvents delivery) and answer TestEventPattern with moto's own matcher.
+    """
+    import json
+
+    from moto.events.models import EventPattern, InvalidEventPatternException
+    from moto.events.responses import EventsHandler
+
+    def _flatten_dict(node, prefix="", result=None):
+        if result is None:
+            result = {}
+
+        def add(key, value):
+            if key not in result:
+                result[key] = value
+                return
+            current = result[key] if isinstance(result[key], list) else [result[key]]
+            result[key] = current + (value if isinstance(value, list) else [value])
+
+        def walk(value, key):
+            if isinstance(value, dict) and value:
+                for k, v in value.items():
+                    walk(v, f"{key}.{k}" if key else k)
+            elif isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+                scalars = [item for item in value if not isinstance(item, (dict, list))]
+                for item in value:
+                    if isinstance(item, (dict, list)):
+                        walk(item, key)
+                if scalars:
+                    add(key, scalars)
+            else:
+                add(key, value)
+
+        walk(node, prefix)
+        return result
+
+    EventPattern._flatten_dict = staticmethod(_flatten_dict)
+
+    required = ("id", "account", "source", "time", "region", "detail-type")
+
+    def test_event_pattern(self):
+        try:
+            pattern = EventPattern.load(self._get_param("EventPattern"))
+        except InvalidEventPatternException as error:
+            return self.error("InvalidEventPatternException", str(error))
+        try:
+            event = json.loads(self._get_param("Event") or "")
+        except ValueError:
+            return self.error("ValidationException", "Parameter Event is not valid.")
+        missing = [field for field in required if not isinstance(event, dict) or field not in event]
+        if missing:
+            return self.error("ValidationException", f"Parameter Event is not valid: missing {', '.join(missing)}.")
+        return self._create_response({"Result": pattern.matches_event(event)})
+
+    EventsHandler.test_event_pattern = test_event_pattern
+
+
+def patch_sfn_start_execution_integration():
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sfn as sfn_module,
+    )
+
+    service = sfn_module.StateTaskServiceSfn
+    original_normalise = service._normalise_parameters
+
+    def lower_first(name):
+        return name[:1].lower() + name[1:]
+
+    def upper_first(name):
+        return name[:1].upper() + name[1:]
+
+    def _normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
+        original_normalise(self, parameters, boto_service_name, service_action_name)
+        for key in list(parameters):
+            if key[:1].isupper():
+                parameters[lower_first(key)] = parameters.pop(key)
+
+    def _normalise_response(self, response, boto_service_name=None, service_action_name=None):
+        if isinstance(response, dict):
+            for key in list(response):
+                value = response.pop(key)
+                if isinstance(value, datetime.datetime):
+                    value = value.isoformat()
+                response[upper_first(key) if key[:1].islower() else key] = value
+
+    original_eval = service._eval_service_task
+
+    def _eval_service_task(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+        _normalise_parameters(self, normalised_parameters)
+        original_eval(self, env, resource_runtime_part, normalised_parameters, state_credentials)
+        if env.stack:
+            _normalise_response(self, env.stack[-1])
+
+    service._eval_service_task = _eval_service_task
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -80,6 +190,8 @@ def main():
     os.environ["MOTO_PORT"] = str(args.port)
     patch_state_machine_deepcopy()
     patch_lambda_invoke(args.function_host.rstrip("/"))
+    patch_event_pattern_matching()
+    patch_sfn_start_execution_integration()
 
     from moto.server import ThreadedMotoServer
 

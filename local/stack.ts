@@ -194,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       REMEDIATOR_AUDIT_TABLE: auditTable,
       REMEDIATOR_APPROVALS_TABLE: approvalsTable,
       REMEDIATOR_REMEDIATION_ROLE_ARN: remediationRoleArn,
+      REMEDIATOR_ACCOUNT_ID: LOCAL_ACCOUNT,
       REMEDIATOR_SLACK_SECRET_ID: secretId,
       SLACK_API_URL: slackStandIn.apiUrl,
       REMEDIATOR_RESCAN_WAIT_SECONDS: String(options.rescanWaitSeconds ?? 2),

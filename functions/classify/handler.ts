@@ -7,6 +7,7 @@ export const handler = lambdaHandler(async (input: ClassifyInput) =>
     rules: deps.rules(),
     audit: deps.audit(),
     region: process.env.AWS_REGION ?? 'us-east-1',
+    accountId: process.env.REMEDIATOR_ACCOUNT_ID ?? null,
     rescanWaitSeconds: deps.settings().rescanWaitSeconds,
   }),
 );

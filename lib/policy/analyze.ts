@@ -7,7 +7,7 @@
  * concatenation from parts that were also prepared at parse time.
  */
 import type { Audience } from './audience';
-import { actionText, deniedReason } from './reasons';
+import { deniedReason } from './reasons';
 import { describeAtom } from './audience';
 import type { CompiledStatement } from './parse';
 import { ParsedPolicy, parsePolicy } from './parse';
@@ -34,6 +34,8 @@ interface ZoneIndex {
   /** Known members of the zone's organization (null: membership unknown). */
   readonly orgMembers: ReadonlySet<string> | null;
   readonly label: string;
+  /** label + ")" (reasons end with it). */
+  readonly labelClosed: string;
   readonly trustedCount: number;
   readonly orgCount: number;
 }
@@ -50,7 +52,7 @@ function indexZone(zone: ZoneOfTrust): ZoneIndex {
   if (orgMembers) for (const a of orgMembers) trusted.add(a);
   const org = zone.organizationId ? zone.organizationId.toLowerCase() : null;
   const label = org ? `account ${zone.accountIds.join(', ')} and organization ${zone.organizationId}` : `account ${zone.accountIds.join(', ')}`;
-  const index = { source: zone, accountIds: zone.accountIds, orgAccountIds: zone.organizationAccountIds, organizationId: zone.organizationId, trusted, org, orgMembers, label, trustedCount: zone.accountIds.length, orgCount: zone.organizationAccountIds?.length ?? -1 };
+  const index = { source: zone, accountIds: zone.accountIds, orgAccountIds: zone.organizationAccountIds, organizationId: zone.organizationId, trusted, org, orgMembers, label, labelClosed: `${label})`, trustedCount: zone.accountIds.length, orgCount: zone.organizationAccountIds?.length ?? -1 };
   zoneCache.set(zone, index);
   return index;
 }
@@ -58,15 +60,16 @@ function indexZone(zone: ZoneOfTrust): ZoneIndex {
 
 // ---------------------------------------------------------------- audiences
 
-/** Accumulates what one statement exposes. */
+/** Accumulates what one statement exposes. Action lists are shared with the parsed policy until a second group adds to them. */
 class Exposure {
   isPublic = false;
-  publicActions: string[] | null = null;
+  publicActions: readonly string[] | null = null;
+  publicShared = false;
   accounts: string[] | null = null;
   principals: string[] | null = null;
-  crossActions: string[] | null = null;
+  crossActions: readonly string[] | null = null;
+  crossShared = false;
   network: string | null = null;
-  pinned: string | null = null;
 
   reset(): void {
     this.isPublic = false;
@@ -75,7 +78,6 @@ class Exposure {
     this.principals = null;
     this.crossActions = null;
     this.network = null;
-    this.pinned = null;
   }
 
   get exposed(): boolean {
@@ -83,45 +85,56 @@ class Exposure {
   }
 }
 
-function addAll(target: string[], items: readonly string[]): void {
-  for (const x of items) if (!target.includes(x)) target.push(x);
+function merge(current: readonly string[], more: readonly string[]): string[] {
+  const out = current.slice();
+  for (const x of more) if (!out.includes(x)) out.push(x);
+  return out;
+}
+
+const serviceLabels = new Map<string, string>();
+function serviceLabel(id: string): string {
+  let label = serviceLabels.get(id);
+  if (label === undefined) {
+    label = id === '*' ? 'AWS services (for any account)' : `${id} (for any account)`;
+    if (serviceLabels.size < 1000) serviceLabels.set(id, label);
+  }
+  return label;
 }
 
 /** Classify an audience against the zone; returns true when something is exposed. */
 function classify(aud: Audience, actions: readonly string[], zone: ZoneIndex, kind: ResourceKind, ownerCanonicalId: string | undefined, out: Exposure): boolean {
-  let exposed = false;
   if (aud.any) {
-    if (aud.network) {
-      out.network = aud.network;
-    } else {
+    if (aud.network === null) {
       out.isPublic = true;
-      if (out.publicActions === null) out.publicActions = actions.slice();
-      else addAll(out.publicActions, actions);
+      out.publicActions = out.publicActions === null ? actions : merge(out.publicActions, actions);
       return true;
     }
+    out.network = aud.network;
   }
   const atoms = aud.atoms;
+  let exposed = false;
   for (let i = 0; i < atoms.length; i++) {
     const a = atoms[i]!;
-    let account: string | null = null;
-    let principal: string | null = null;
+    let principal: string;
     switch (a.t) {
       case 'acct':
         if (zone.trusted.has(a.id)) continue;
         if (a.org !== undefined && a.org === zone.org && zone.orgMembers !== null) continue; // not a member: cannot satisfy the org condition
-        account = a.id;
-        break;
+        exposed = true;
+        if (out.accounts === null) out.accounts = [a.id];
+        else if (!out.accounts.includes(a.id)) out.accounts.push(a.id);
+        continue;
       case 'org':
         if (a.id === zone.org) continue;
         principal = `organization ${a.id}`;
         break;
       case 'svc':
         if (kind === 'iam-role') continue;
-        if (aud.network) {
+        if (aud.network !== null) {
           out.network = aud.network;
           continue;
         }
-        principal = a.id === '*' ? 'AWS services (for any account)' : `${a.id} (for any account)`;
+        principal = serviceLabel(a.id);
         break;
       case 'canon':
         if (a.id === ownerCanonicalId) continue;
@@ -130,43 +143,40 @@ function classify(aud: Audience, actions: readonly string[], zone: ZoneIndex, ki
       case 'ext':
         principal = a.id;
         break;
-      case 'pin':
-        out.pinned = a.id;
-        continue;
+      default:
+        continue; // pinned
     }
     exposed = true;
-    if (account !== null) {
-      if (out.accounts === null) out.accounts = [account];
-      else if (!out.accounts.includes(account)) out.accounts.push(account);
-    } else if (principal !== null) {
-      if (out.principals === null) out.principals = [principal];
-      else if (!out.principals.includes(principal)) out.principals.push(principal);
-    }
+    if (out.principals === null) out.principals = [principal];
+    else if (!out.principals.includes(principal)) out.principals.push(principal);
   }
-  if (exposed) {
-    if (out.crossActions === null) out.crossActions = actions.slice();
-    else addAll(out.crossActions, actions);
-  }
+  if (exposed) out.crossActions = out.crossActions === null ? actions : merge(out.crossActions, actions);
   return exposed;
 }
 
 // ---------------------------------------------------------------- reasons
 
+const CROSS_TAIL = ', outside the zone of trust';
+const DEPUTY_TAIL = ': no aws:SourceAccount / aws:SourceArn condition, so any account can make the service act on this resource (confused deputy)';
+
 function crossReason(s: CompiledStatement, e: Exposure): string {
+  const accounts = e.accounts;
+  const principals = e.principals;
+  if (principals === null && accounts !== null && accounts.length === 1) return s.accountText + accounts[0] + CROSS_TAIL;
   let who = '';
-  if (e.accounts) who = e.accounts.length === 1 ? `account ${e.accounts[0]}` : `accounts ${e.accounts.join(', ')}`;
-  if (e.principals) who = who === '' ? e.principals.join(', ') : `${who}, ${e.principals.join(', ')}`;
+  if (accounts !== null) who = accounts.length === 1 ? `account ${accounts[0]}` : `accounts ${accounts.join(', ')}`;
   let deputy = false;
-  if (e.principals) for (const p of e.principals) if (p.endsWith('(for any account)')) deputy = true;
-  const tail = deputy ? ': no aws:SourceAccount / aws:SourceArn condition, so any account can make the service act on this resource (confused deputy)' : ', outside the zone of trust';
-  return `grants ${actionText(s)} to ${who}${tail}`;
+  if (principals !== null) {
+    who = who === '' ? principals.join(', ') : `${who}, ${principals.join(', ')}`;
+    for (const p of principals) if (p.endsWith('(for any account)')) deputy = true;
+  }
+  return `grants ${s.actionText} to ${who}${deputy ? DEPUTY_TAIL : CROSS_TAIL}`;
 }
 
 function trustedReason(s: CompiledStatement, zone: ZoneIndex, e: Exposure, byCondition: boolean): string {
-  if (!byCondition) return `${s.grantText}: every principal is inside the zone (${zone.label})`;
+  if (!byCondition) return s.insideText + zone.labelClosed;
   if (e.network) return `${s.grantText}, but only from the fixed network ${e.network}`;
-  const listed = s.conditions.listed;
-  return `${s.grantText}, but ${listed.length > 0 ? listed.join(' AND ') : 'its conditions'} confine${listed.length > 1 ? '' : 's'} it to the zone (${zone.label})`;
+  return s.confinedText + zone.labelClosed;
 }
 
 // ---------------------------------------------------------------- S3 ACL
@@ -208,6 +218,8 @@ function aclFindings(grants: readonly S3AclGrant[], ignorePublic: boolean, owner
 
 const scratch = new Exposure();
 
+const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
+
 function analyzeStatement(s: CompiledStatement, zone: ZoneIndex, kind: ResourceKind, owner: string | undefined, findings: ExternalAccessFinding[]): StatementVerdict {
   const fixed = s.fixedVerdict;
   if (fixed !== null) {
@@ -224,24 +236,29 @@ function analyzeStatement(s: CompiledStatement, zone: ZoneIndex, kind: ResourceK
   }
   let verdict: StatementVerdictCode;
   let reason: string;
-  if (e.exposed) {
+  if (e.isPublic || e.accounts !== null || e.principals !== null) {
     const notActions = s.notAction ? (s.actions as string[]) : undefined;
     const conditions = s.conditions.listed as string[];
     if (e.isPublic) {
-      reason = s.publicText;
-      findings.push({ statementIndex: s.index, sid: s.sid, source: 'policy', access: 'public', accounts: [], principals: [], actions: e.publicActions!, notActions, conditions, reason });
+      findings.push({ statementIndex: s.index, sid: s.sid, source: 'policy', access: 'public', accounts: NO_STRINGS, principals: NO_STRINGS, actions: e.publicActions as string[], notActions, conditions, reason: s.publicText });
     }
     let cross = '';
     if (e.accounts !== null || e.principals !== null) {
       cross = crossReason(s, e);
-      findings.push({ statementIndex: s.index, sid: s.sid, source: 'policy', access: 'cross-account', accounts: e.accounts === null ? [] : e.accounts.sort(), principals: e.principals ?? [], actions: e.crossActions!, notActions, conditions, reason: cross });
+      const accounts = e.accounts === null ? NO_STRINGS : e.accounts.length > 1 ? e.accounts.sort() : e.accounts;
+      findings.push({ statementIndex: s.index, sid: s.sid, source: 'policy', access: 'cross-account', accounts, principals: e.principals ?? NO_STRINGS, actions: e.crossActions as string[], notActions, conditions, reason: cross });
     }
     verdict = e.isPublic ? 'public' : 'cross-account';
     reason = e.isPublic ? s.publicText : cross;
   } else {
     let deniedBy: number[] | null = null;
-    for (const g of groups) for (const d of g.deniedBy) if (deniedBy === null) deniedBy = [d];
-    else if (!deniedBy.includes(d)) deniedBy.push(d);
+    for (let i = 0; i < groups.length; i++) {
+      const denied = groups[i]!.deniedBy;
+      for (let j = 0; j < denied.length; j++) {
+        if (deniedBy === null) deniedBy = [denied[j]!];
+        else if (!deniedBy.includes(denied[j]!)) deniedBy.push(denied[j]!);
+      }
+    }
     const network = e.network;
     if (deniedBy !== null && (e.reset(), classify(s.audience, s.notAction ? ['*'] : s.actions, zone, kind, owner, e))) {
       verdict = 'deny-covered';
@@ -292,18 +309,22 @@ function emptyAnalysis(kind: ResourceKind, notes: string[]): PolicyAnalysis {
  * Who outside the zone of trust can reach the resource, statement by statement.
  * `null` means: the resource has no policy (only S3 ACL grants can then expose it).
  */
-export function analyzePolicy(policy: ParsedPolicy | string | object | null, zone: ZoneOfTrust, options: AnalyzeOptions = {}): PolicyAnalysis {
+export function analyzePolicy(policy: ParsedPolicy | string | object | null, zone: ZoneOfTrust, options?: AnalyzeOptions): PolicyAnalysis {
   const parsed = policy === null ? null : policy instanceof ParsedPolicy ? policy : parsePolicy(policy);
-  const kind: ResourceKind = options.kind ?? parsed?.inferredKind ?? 'generic';
+  const kind: ResourceKind = options?.kind ?? (parsed === null ? 'generic' : parsed.inferredKind);
   const z = indexZone(zone);
-  const s3 = options.s3;
+  const s3 = options?.s3;
+  const owner = s3?.ownerCanonicalId;
   const notes: string[] = [];
   const findings: ExternalAccessFinding[] = [];
-  const statements: StatementVerdict[] = [];
-  if (parsed === null) notes.push('no resource policy');
-  else {
+  let statements: StatementVerdict[];
+  if (parsed === null) {
+    notes.push('no resource policy');
+    statements = [];
+  } else {
     const list = parsed.statements;
-    for (let i = 0; i < list.length; i++) statements.push(analyzeStatement(list[i]!, z, kind, s3?.ownerCanonicalId, findings));
+    statements = new Array<StatementVerdict>(list.length);
+    for (let i = 0; i < list.length; i++) statements[i] = analyzeStatement(list[i]!, z, kind, owner, findings);
   }
 
   if (s3 !== undefined && kind === 's3') {

@@ -42,8 +42,14 @@ export interface CompiledStatement {
   readonly groups: readonly ActionGroup[];
   /** Who the statement names, in words. */
   readonly principalText: string;
+  /** The actions in words. */
+  readonly actionText: string;
   /** "grants <actions> to <principals>". */
   readonly grantText: string;
+  /** Reason prefixes completed at analysis with a zone label or an account id. */
+  readonly insideText: string;
+  readonly confinedText: string;
+  readonly accountText: string;
   /** Why the statement would be public (used when it is). */
   readonly publicText: string;
   /** The verdict when it does not depend on the zone of trust or the resource kind (Deny, public, network-confined, pinned). */
@@ -292,8 +298,10 @@ function denyCoversResources(d: Draft, a: Draft): boolean {
   return allowResources.every((r) => d.resources!.some((q) => patternCovers(q, r)));
 }
 
+const NO_DENIES: readonly number[] = Object.freeze([]);
+
 function actionGroups(a: Draft, denies: readonly DenyTransform[]): ActionGroup[] {
-  const whole: ActionGroup = { actions: a.notAction ? ['*'] : a.actions, audience: a.audience, deniedBy: [] };
+  const whole: ActionGroup = { actions: Object.freeze(a.notAction ? ['*'] : [...a.actions]), audience: a.audience, deniedBy: NO_DENIES };
   if (denies.length === 0 || isEmpty(a.audience)) return [whole];
   const relevant = denies.filter((d) => denyCoversResources(d.draft, a));
   if (relevant.length === 0) return [whole];
@@ -310,7 +318,7 @@ function actionGroups(a: Draft, denies: readonly DenyTransform[]): ActionGroup[]
   for (const g of byMask.values()) {
     let audience = a.audience;
     for (const d of g.deny) audience = applyDeny(audience, d);
-    groups.push({ actions: g.actions, audience, deniedBy: g.deny.map((d) => d.index) });
+    groups.push({ actions: Object.freeze(g.actions), audience, deniedBy: g.deny.length === 0 ? NO_DENIES : g.deny.map((d) => d.index) });
   }
   return groups;
 }
@@ -458,7 +466,11 @@ export function parsePolicy(input: string | object): ParsedPolicy {
       audience: d.audience,
       groups,
       principalText,
+      actionText: actionText(d),
       grantText: `grants ${actionText(d)} to ${principalText}`,
+      insideText: `grants ${actionText(d)} to ${principalText}: every principal is inside the zone (`,
+      confinedText: `grants ${actionText(d)} to ${principalText}, but ${d.conditions.listed.length > 0 ? d.conditions.listed.join(' AND ') : 'its conditions'} confine${d.conditions.listed.length > 1 ? '' : 's'} it to the zone (`,
+      accountText: `grants ${actionText(d)} to account `,
       publicText: d.effect === 'Allow' ? publicReason(facts) : '',
       fixedVerdict: fixed.verdict,
       fixedFindings: fixed.findings,

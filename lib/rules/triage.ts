@@ -7,6 +7,7 @@
 import { findControlFor, getControl, controlHandles } from '../controls/registry';
 import type { Action, Decision, Finding, Mode, Route } from '../finding';
 import type { ZoneOfTrust } from '../policy';
+import { isNotifyOnlyFinding } from '../sources/access-analyzer';
 import { firstMatchingRule } from './match';
 import type { RulesFile } from './schema';
 
@@ -22,6 +23,16 @@ export interface TriageOptions {
   /** The region this deployment runs in (IAM role findings act only in the home region). */
   region?: string;
   rescanWaitSeconds?: number | null;
+}
+
+/**
+ * A manual request may ask for less than the rules allow, never more: an operator can
+ * dry-run or ask for approval where the rules say auto, but cannot turn notify into auto.
+ */
+const CAUTION: Record<Mode, number> = { auto: 0, approve: 1, 'dry-run': 2, notify: 3, archive: 4 };
+export function requestedMode(ruleMode: Mode, requested: Mode | undefined): Mode {
+  if (!requested || ruleMode === 'archive') return ruleMode;
+  return CAUTION[requested] >= CAUTION[ruleMode] ? requested : ruleMode;
 }
 
 export function routeFor(finding: Finding, rules: RulesFile): Route {
@@ -77,13 +88,17 @@ export function triage(finding: Finding, rules: RulesFile, options: TriageOption
     return decide('IGNORE', 'notify', rule.id, `sample finding; rule ${rule.id} does not include samples`);
   }
   const why = `rule ${rule.id}${rule.description ? ` (${rule.description})` : ''}`;
-  const action = ACTION_BY_MODE[rule.mode];
-  if (action === 'NOTIFY' || action === 'ARCHIVE') return decide(action, rule.mode, rule.id, why);
+  if (isNotifyOnlyFinding(finding)) return decide('NOTIFY', 'notify', rule.id, `${why}; ${finding.type} findings are notify-only`);
+  const mode = requestedMode(rule.mode, finding.request?.mode);
+  const action = ACTION_BY_MODE[mode];
+  const asked = finding.request ? `; requested by ${finding.request.requestedBy}${finding.request.reason ? `: ${finding.request.reason}` : ''}` : '';
+  if (action === 'NOTIFY' || action === 'ARCHIVE') return decide(action, mode, rule.id, `${why}${asked}`);
 
-  const control = rule.controlId ? getControl(rule.controlId) : findControlFor(finding);
+  const controlId = finding.request?.controlId ?? rule.controlId;
+  const control = controlId ? getControl(controlId) : findControlFor(finding);
   if (!control || !controlHandles(control, finding)) {
-    const what = rule.controlId ? `control ${rule.controlId} does not handle` : 'no corrective control handles';
-    return decide('NOTIFY', 'notify', rule.id, `${why}; ${what} ${finding.resource.type} / ${finding.type}`);
+    const what = controlId ? `control ${controlId} does not handle` : 'no corrective control handles';
+    return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${what} ${finding.resource.type} / ${finding.type}`);
   }
-  return decide(action, rule.mode, rule.id, why, control.id);
+  return decide(action, mode, rule.id, `${why}${asked}`, control.id);
 }

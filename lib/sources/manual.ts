@@ -42,11 +42,17 @@ export function normalizeManualRequest(event: EventBridgeEnvelope): NormalizeRes
     {
       id: `manual/${event.id}`,
       source: 'manual',
-      type: detail.controlId ?? MANUAL_REQUEST,
+      type: MANUAL_REQUEST,
       status: 'ACTIVE',
       severity: 'MEDIUM',
       resource,
       observedAt: event.time,
+      request: {
+        ...(detail.controlId ? { controlId: detail.controlId } : {}),
+        ...(detail.mode ? { mode: detail.mode } : {}),
+        requestedBy: detail.requestedBy,
+        ...(detail.reason ? { reason: detail.reason } : {}),
+      },
       raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
     },
     MANUAL_SOURCE,

@@ -10,7 +10,7 @@ import { logger } from '../logger';
 import type { RunState } from '../outcome';
 import { triage } from '../rules/triage';
 import type { RulesFile } from '../rules/schema';
-import { normalizeEvent } from '../sources';
+import { normalizeEvent, type NormalizeOptions, type NormalizeResult, type RejectedFinding } from '../sources';
 import { formatIssues } from '../sources/envelope';
 import { InvalidEventError } from '../errors';
 
@@ -20,24 +20,35 @@ export interface ClassifyInput {
   execution: string;
 }
 
-export type ClassifyOutput = RunState | { batch: { findings: Finding[]; rejected: { id: string; error: string }[] } };
+export type ClassifyOutput = RunState | { batch: { findings: Finding[]; rejected: RejectedFinding[] } };
 
 export interface ClassifyDeps {
   rules: RulesFile;
   audit: AuditStore;
+  /** Where this copy of Remediator runs (Security Hub findings the direct rules deliver are not handled twice). */
   region: string;
+  accountId: string | null;
   rescanWaitSeconds: number | null;
 }
 
 const ACTING = new Set<Decision['action']>(['REMEDIATE', 'APPROVE']);
 
 export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promise<ClassifyOutput> {
-  const findings = findingsOf(input.event);
+  const options: NormalizeOptions = {
+    ...(deps.rules.homeRegion ? { homeRegion: deps.rules.homeRegion } : {}),
+    ...(deps.accountId ? { deployment: { accountId: deps.accountId, region: deps.region } } : {}),
+  };
+  const findings = findingsOf(input.event, options);
   if (findings.kind === 'ignored') {
     return { decision: ignoredDecision(deps.rules, findings.reason) };
   }
-  if (findings.findings.length !== 1) {
-    return { batch: { findings: findings.findings, rejected: findings.rejected ?? [] } };
+  const rejected = findings.rejected ?? [];
+  if (rejected.length) logger.warn('findings rejected from a multi-finding event', { rejected, executionArn: input.execution });
+  if (findings.findings.length === 0) {
+    return { decision: ignoredDecision(deps.rules, `no finding of this event can be handled (${rejected.length} rejected)`), ...(rejected.length ? { rejected } : {}) };
+  }
+  if (findings.findings.length > 1) {
+    return { batch: { findings: findings.findings, rejected } };
   }
   const finding = findings.findings[0] as Finding;
   let decision = triage(finding, deps.rules, { region: deps.region, rescanWaitSeconds: deps.rescanWaitSeconds });
@@ -48,7 +59,7 @@ export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promis
     }
   }
   logger.info('classified', { findingId: finding.id, resourceArn: finding.resource.arn, action: decision.action, ruleId: decision.ruleId, executionArn: input.execution });
-  return { finding, decision };
+  return { finding, decision, ...(rejected.length ? { rejected } : {}) };
 }
 
 /** source + id + a hash of what makes this version of the finding new. */
@@ -57,14 +68,14 @@ export function findingKey(finding: Finding): string {
   return `${finding.source}#${finding.id}#${version}`;
 }
 
-function findingsOf(event: unknown): ReturnType<typeof normalizeEvent> {
+function findingsOf(event: unknown, options: NormalizeOptions): NormalizeResult {
   const envelope = event as { remediator?: unknown; finding?: unknown } | null;
   if (envelope && typeof envelope === 'object' && envelope.remediator === 'finding') {
     const parsed = FindingSchema.safeParse(envelope.finding);
     if (!parsed.success) throw new InvalidEventError(`fan-out finding: ${formatIssues(parsed.error)}`, { context: { source: 'remediator' } });
     return { kind: 'findings', findings: [parsed.data] };
   }
-  return normalizeEvent(event);
+  return normalizeEvent(event, options);
 }
 
 function ignoredDecision(rules: RulesFile, reason: string): Decision {

@@ -17,6 +17,8 @@ export async function recordOutcome(input: TaskInput, deps: { audit: AuditStore 
     ruleId: state.decision?.ruleId ?? null,
     changeId: state.change?.changeId ?? null,
     error: state.error ? { name: state.error.Error, cause: state.error.Cause.slice(0, 4000) } : null,
+    rejected: state.rejected ?? state.batch?.rejected ?? [],
+    startedFindings: state.batch?.started?.length ?? null,
   });
   const log = { outcome, executionArn: input.execution, findingId: state.finding?.id };
   if (outcome === 'FAILED') logger.error('execution failed', { ...log, error: state.error?.Error });

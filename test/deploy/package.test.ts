@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { deployablePatterns } from '../../eventbridge/generate';
 import { controlPermissionsDocument } from '../../iam/permissions';
 import { allControlPermissions } from '../../lib/controls/registry';
 import { readDefinition } from '../../local/definition';
@@ -50,12 +51,19 @@ describe('serverless package', () => {
     expect(Object.values(sub[1])).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': ['ClassifyLambdaFunction', 'Arn'] }]));
   });
 
-  it('delivers Access Analyzer findings to the state machine with an EventBridge rule', () => {
+  it('delivers every source to the state machine with one EventBridge rule each, exactly as eventbridge/patterns.ts says', () => {
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
-    const accessAnalyzer = rules.find((r) => JSON.stringify(r.EventPattern).includes('aws.access-analyzer'));
-    expect(accessAnalyzer).toBeDefined();
     const [[machineId]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Resource]];
-    expect(accessAnalyzer!.Targets).toEqual([expect.objectContaining({ Arn: { Ref: machineId } })]);
+    const expected = Object.values(deployablePatterns() as Record<string, { pattern: unknown }>).map((rule) =>
+      JSON.parse(JSON.stringify(rule.pattern).replaceAll('${param:homeRegion}', 'us-east-1')),
+    );
+    expect(rules.map((r) => r.EventPattern)).toEqual(expected);
+    for (const rule of rules) expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { Ref: machineId } })]);
+    expect(JSON.stringify(rules)).toContain('aws.access-analyzer');
+  });
+
+  it('keeps eventbridge/patterns.json in step with eventbridge/patterns.ts', () => {
+    expect(JSON.parse(readFileSync('eventbridge/patterns.json', 'utf8'))).toEqual(deployablePatterns());
   });
 
   it('defines every function the local stack hosts, and no other', () => {

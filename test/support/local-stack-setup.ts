@@ -26,8 +26,17 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * One stack per vitest process, shared by the projects that need it: the
+ * function host runs in this process and reads its settings from
+ * process.env, so two stacks side by side would cross their wires.
+ */
+const shared = globalThis as typeof globalThis & { __remediatorStack?: { stack: ReturnType<typeof startLocalStack>; users: number } };
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const stack = await startLocalStack({ rescanWaitSeconds: 1 });
+  shared.__remediatorStack ??= { stack: startLocalStack({ rescanWaitSeconds: 1 }), users: 0 };
+  shared.__remediatorStack.users += 1;
+  const stack = await shared.__remediatorStack.stack;
   project.provide('localStack', {
     endpoint: stack.endpoint,
     region: stack.region,
@@ -41,5 +50,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     botToken: stack.slack.botToken,
     interactionsUrl: stack.interactionsUrl,
   });
-  return () => stack.stop();
+  return async () => {
+    const entry = shared.__remediatorStack;
+    if (!entry) return;
+    entry.users -= 1;
+    if (entry.users === 0) {
+      shared.__remediatorStack = undefined;
+      await stack.stop();
+    }
+  };
 }

@@ -3,7 +3,8 @@
  * handlers behind its Lambda tasks: the paths a finding can take.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { readFileSync } from 'node:fs';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { ACTIONS } from '../../lib/escalation/messages';
@@ -206,5 +207,57 @@ describe('failures', () => {
     expect(path(first)).toContain('Apply Corrective Control');
     expect(path(second)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Record Outcome', 'Done']);
     expect(await audit.getOutcome(executionName(secondArn))).toMatchObject({ outcome: 'IGNORED' });
+  });
+});
+
+describe('a Security Hub event with several findings', () => {
+  it('starts one execution per good finding, named after it, and records the one it could not read', async () => {
+    const event = JSON.parse(readFileSync('events/security-hub/mixed-batch-one-bad.json', 'utf8'));
+    event.id = uniqueName('sh-event');
+    const parentArn = await startExecution(sfn, stack.stateMachineArn, event, 'batch');
+    const parent = await runToEnd(sfn, parentArn);
+
+    expect(parent.status).toBe('SUCCEEDED');
+    expect(path(parent).filter((s) => !['Start Finding Workflow', 'Already Started', 'Could Not Start'].includes(s))).toEqual([
+      'Classify Finding',
+      'Several Findings?',
+      'Start Finding Workflows',
+      'Record Outcome',
+      'Done',
+    ]);
+    const outcome = await audit.getOutcome(executionName(parentArn));
+    expect(outcome).toMatchObject({ outcome: 'FANNED_OUT', startedFindings: 2 });
+    expect(outcome?.rejected).toEqual([expect.objectContaining({ errorName: 'InvalidEventError' })]);
+
+    const children = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn, maxResults: 1000 }))).executions ?? [];
+    const started = (parent.output as { batch: { started: { executionArn: string }[] } }).batch.started.map((s) => s.executionArn);
+    expect(started).toHaveLength(2);
+    for (const arn of started) {
+      expect(arn).toMatch(/:f-[0-9a-f]{64}$/);
+      expect(children.map((c) => c.executionArn)).toContain(arn);
+      const input = JSON.parse((await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).input ?? '{}');
+      expect(input).toMatchObject({ remediator: 'finding', finding: { source: 'security-hub' } });
+    }
+  });
+
+  it('starts nothing new when the same Security Hub event is delivered again', async () => {
+    const event = JSON.parse(readFileSync('events/security-hub/mixed-batch.json', 'utf8'));
+    // A fresh version of each finding, so that this test does not meet executions of earlier runs.
+    const now = new Date().toISOString();
+    for (const finding of event.detail.findings) finding.UpdatedAt = now;
+    const first = await runToEnd(sfn, await startExecution(sfn, stack.stateMachineArn, event, 'batch-a'));
+    const second = await runToEnd(sfn, await startExecution(sfn, stack.stateMachineArn, event, 'batch-b'));
+    type Started = { executionArn?: string; duplicate?: boolean; error?: unknown };
+    const startedFirst = (first.output as { batch: { started: Started[] } }).batch.started;
+    const startedSecond = (second.output as { batch: { started: Started[] } }).batch.started;
+    expect(startedFirst).toHaveLength(3);
+    expect(startedFirst.every((s) => s.executionArn)).toBe(true);
+    // Step Functions answers a repeated name either with the same execution (still running, same input)
+    // or ExecutionAlreadyExists (finished): never a new one.
+    const firstArns = new Set(startedFirst.map((s) => s.executionArn));
+    for (const s of startedSecond) {
+      expect(s.error).toBeUndefined();
+      if (!s.duplicate) expect(firstArns.has(s.executionArn)).toBe(true);
+    }
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * The Slack endpoint as deployed (API Gateway HTTP API event → handler), served by the
+ * local function host, against the emulator's DynamoDB and Step Functions.
+ */
+import { describe, expect, it } from 'vitest';
+import { ApprovalStore, newApprovalId } from '../../lib/escalation/approval-store';
+import { ACTIONS } from '../../lib/escalation/messages';
+import { clickSlackButton } from '../../local/slack-click';
+import { useLocalStack } from '../support/emulator';
+
+const stack = useLocalStack();
+const approvals = new ApprovalStore(stack.approvalsTable);
+
+async function pendingApproval(approvers: string[]): Promise<string> {
+  const approvalId = newApprovalId();
+  await approvals.put({
+    approvalId,
+    kind: 'approval',
+    taskToken: 'not-a-real-token',
+    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:m:e',
+    findingId: 'f',
+    resourceArn: 'arn:aws:s3:::b',
+    accountId: stack.accountId,
+    controlId: 's3-deny-all-bucket-policy',
+    changeId: null,
+    approvers,
+    status: 'PENDING',
+    createdAt: new Date().toISOString(),
+    expiresAt: Math.floor(Date.now() / 1000) + 600,
+  });
+  return approvalId;
+}
+
+describe('the Slack interaction endpoint', () => {
+  const click = (value: string, userId: string, actionId: string = ACTIONS.approve) =>
+    clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId, actionId, value });
+
+  it('answers 403 to someone who is not an approver for the account, and the approval stays pending', async () => {
+    const approvalId = await pendingApproval(['U0LEAD']);
+    const response = await click(approvalId, 'U0INTERN');
+    expect(response.status).toBe(403);
+    expect(response.body).toMatch(/not an approver/);
+    expect((await approvals.get(approvalId))?.status).toBe('PENDING');
+  });
+
+  it('answers 400 to a button that does not answer this kind of request', async () => {
+    const approvalId = await pendingApproval([]);
+    expect((await click(approvalId, 'U0LEAD', ACTIONS.rollback)).status).toBe(400);
+    expect((await approvals.get(approvalId))?.status).toBe('PENDING');
+  });
+
+  it('answers 409 to an approval id that does not exist', async () => {
+    expect((await click(newApprovalId(), 'U0LEAD')).status).toBe(409);
+  });
+
+  it('answers 401 to a body that is not signed at all', async () => {
+    const response = await fetch(stack.interactionsUrl, { method: 'POST', body: 'payload=%7B%7D' });
+    expect(response.status).toBe(401);
+  });
+});
