@@ -112,6 +112,8 @@ export const ChangeRecordSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   error: z.string().optional(),
+  /** Who asked for the rollback (`auto`, `slack:<user>`, `cli:<user>`). */
+  rolledBackBy: z.string().optional(),
 });
 export type ChangeRecord = z.infer<typeof ChangeRecordSchema>;
 

@@ -21,12 +21,48 @@ export type Atom =
   /** An identity pinned by a fixed value and taken to be the owner's (see README: pinned identities). */
   | { readonly t: 'pin'; readonly id: string };
 
+const atomTable = new Map<string, Atom>();
+const ATOM_TABLE_LIMIT = 100_000;
+
+/**
+ * The one atom for (type, id, org): atoms are interned so that thousands of
+ * parsed policies share a few hot objects, and equal atoms are identical.
+ */
+export function atom(t: Atom['t'], id: string, org?: string): Atom {
+  const key = org === undefined ? `${t}|${id}` : `${t}|${id}|${org}`;
+  let a = atomTable.get(key);
+  if (a === undefined) {
+    a = Object.freeze(org === undefined ? { t, id } : { t, id, org }) as Atom;
+    if (atomTable.size < ATOM_TABLE_LIMIT) atomTable.set(key, a);
+  }
+  return a;
+}
+
 export interface Audience {
   /** Unbounded: anyone, including anonymous callers. */
   readonly any: boolean;
   readonly atoms: readonly Atom[];
   /** Set when a fixed network condition (source IP range, VPC, VPC endpoint) confines unbounded callers. */
   readonly network: string | null;
+}
+
+const audienceTable = new Map<string, Audience>();
+
+function atomKey(a: Atom): string {
+  return a.t === 'acct' && a.org !== undefined ? `${a.t}|${a.id}|${a.org}` : `${a.t}|${a.id}`;
+}
+
+/** The one frozen audience equal to `aud` (shared across parsed policies, like atoms). */
+export function internAudience(aud: Audience): Audience {
+  let key = aud.any ? '*' : '';
+  for (const a of aud.atoms) key += `\u0000${atomKey(a)}`;
+  if (aud.network !== null) key += `\u0001${aud.network}`;
+  let out = audienceTable.get(key);
+  if (out === undefined) {
+    out = Object.freeze({ any: aud.any, atoms: Object.freeze(aud.atoms.map((a) => atom(a.t, a.id, a.t === 'acct' ? a.org : undefined))), network: aud.network });
+    if (audienceTable.size < ATOM_TABLE_LIMIT) audienceTable.set(key, out);
+  }
+  return out;
 }
 
 export const NOBODY: Audience = Object.freeze({ any: false, atoms: Object.freeze([]) as readonly Atom[], network: null });
@@ -40,7 +76,7 @@ export function isEmpty(a: Audience): boolean {
 export type Constraint = readonly Atom[] | null;
 
 function sameAtom(a: Atom, b: Atom): boolean {
-  return a.t === b.t && a.id === b.id && (a.t !== 'acct' || b.t !== 'acct' || a.org === b.org);
+  return a === b || a.t === b.t && a.id === b.id && (a.t !== 'acct' || b.t !== 'acct' || a.org === b.org);
 }
 
 function pushUnique(out: Atom[], atom: Atom): void {
@@ -63,14 +99,14 @@ export function intersectAtom(a: Atom, c: Atom): Atom | null {
       }
       if (c.t === 'org') {
         if (a.org && a.org !== c.id) return null;
-        return { t: 'acct', id: a.id, org: c.id };
+        return atom('acct', a.id, c.id);
       }
       return a;
     case 'org':
       if (c.t === 'org') return a.id === c.id ? a : null;
       if (c.t === 'acct') {
         if (c.org && c.org !== a.id) return null;
-        return { t: 'acct', id: c.id, org: a.id };
+        return atom('acct', c.id, a.id);
       }
       return a;
     case 'svc':

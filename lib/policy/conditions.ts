@@ -11,6 +11,7 @@
  * grant as it was: negated operators and unknown keys never make a grant safe.
  */
 import { PolicyParseError } from '../errors';
+import { atom } from './audience';
 import type { Atom, Constraint } from './audience';
 import { intersectConstraints } from './audience';
 
@@ -164,21 +165,21 @@ export function valueAtoms(keyClass: KeyClass, value: string): Atom[] | null {
   switch (keyClass) {
     case 'account':
       if (hasWildcard(value)) return null;
-      return ACCOUNT_RE.test(value) ? [{ t: 'acct', id: value }] : [];
+      return ACCOUNT_RE.test(value) ? [atom('acct', value)] : [];
     case 'org':
       if (hasWildcard(value)) return null;
-      return ORG_RE.test(value) ? [{ t: 'org', id: value.toLowerCase() }] : [];
+      return ORG_RE.test(value) ? [atom('org', value.toLowerCase())] : [];
     case 'orgpath': {
       const org = value.split('/')[0] ?? '';
       if (hasWildcard(org) || org === '') return null;
-      return ORG_RE.test(org) ? [{ t: 'org', id: org.toLowerCase() }] : [];
+      return ORG_RE.test(org) ? [atom('org', org.toLowerCase())] : [];
     }
     case 'arn':
       return arnAtoms(value);
     case 'userid': {
       if (value === '' || value.startsWith('*') || value.startsWith('?')) return null;
       const head = value.split(':')[0] ?? '';
-      if (ACCOUNT_RE.test(head)) return [{ t: 'acct', id: head }];
+      if (ACCOUNT_RE.test(head)) return [atom('acct', head)];
       if (hasWildcard(head)) return null;
       return [{ t: 'pin', id: `the principal with unique id ${head}` }];
     }
@@ -195,7 +196,7 @@ export function arnAtoms(value: string): Atom[] | null {
   const account = parts[4] ?? '';
   const service = parts[2] ?? '';
   if (hasWildcard(account) || hasWildcard(service)) return null;
-  if (ACCOUNT_RE.test(account)) return [{ t: 'acct', id: account }];
+  if (ACCOUNT_RE.test(account)) return [atom('acct', account)];
   if (account === '') {
     // e.g. an S3 bucket ARN: no account in it. A fixed resource name is pinned (S3 "meaning of public").
     const resource = parts.slice(5).join(':');
@@ -203,7 +204,7 @@ export function arnAtoms(value: string): Atom[] | null {
     if (head === '' || hasWildcard(head)) return null;
     return [{ t: 'pin', id: `the resource ${parts.slice(0, 5).join(':')}:${head}` }];
   }
-  if (account === 'cloudfront' || account === 'aws') return [{ t: 'pin', id: value }];
+  if (account === 'cloudfront' || account === 'aws') return [atom('pin', value)];
   return [];
 }
 

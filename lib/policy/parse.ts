@@ -7,7 +7,7 @@
  */
 import { PolicyParseError } from '../errors';
 import type { Atom, Audience, Constraint } from './audience';
-import { ANYONE, NOBODY, intersectConstraints, isEmpty, narrow, subtract, withNetwork } from './audience';
+import { ANYONE, NOBODY, internAudience, intersectConstraints, isEmpty, narrow, subtract, withNetwork } from './audience';
 import type { CompiledConditions } from './conditions';
 import { compileConditions } from './conditions';
 import type { PrincipalEntry } from './principals';
@@ -299,6 +299,34 @@ function denyCoversResources(d: Draft, a: Draft): boolean {
 }
 
 const NO_DENIES: readonly number[] = Object.freeze([]);
+const listTable = new Map<string, readonly string[]>();
+const groupTable = new Map<string, readonly ActionGroup[]>();
+const TABLE_LIMIT = 100_000;
+
+/** One frozen copy of a list of strings (action lists repeat across policies). */
+function internList(list: readonly string[]): readonly string[] {
+  const key = list.join('\u0000');
+  let out = listTable.get(key);
+  if (out === undefined) {
+    out = Object.freeze([...list]);
+    if (listTable.size < TABLE_LIMIT) listTable.set(key, out);
+  }
+  return out;
+}
+
+/** Share the common case (one group, no Deny) across policies; intern the parts of the others. */
+function internGroups(groups: ActionGroup[]): readonly ActionGroup[] {
+  const interned = groups.map((g) => ({ actions: internList(g.actions), audience: internAudience(g.audience), deniedBy: g.deniedBy }));
+  if (interned.length !== 1 || interned[0]!.deniedBy.length > 0) return Object.freeze(interned.map((g) => Object.freeze(g)));
+  const g = interned[0]!;
+  const key = `${g.actions.join('\u0000')}\u0002${g.audience.any ? '*' : ''}${g.audience.atoms.map((a) => `${a.t}|${a.id}|${a.t === 'acct' ? (a.org ?? '') : ''}`).join('\u0000')}\u0001${g.audience.network ?? ''}`;
+  let out = groupTable.get(key);
+  if (out === undefined) {
+    out = Object.freeze([Object.freeze(g)]);
+    if (groupTable.size < TABLE_LIMIT) groupTable.set(key, out);
+  }
+  return out;
+}
 
 function actionGroups(a: Draft, denies: readonly DenyTransform[]): ActionGroup[] {
   const whole: ActionGroup = { actions: Object.freeze(a.notAction ? ['*'] : [...a.actions]), audience: a.audience, deniedBy: NO_DENIES };
@@ -324,6 +352,16 @@ function actionGroups(a: Draft, denies: readonly DenyTransform[]): ActionGroup[]
 }
 
 const NO_GROUPS: readonly ActionGroup[] = Object.freeze([]);
+
+/** Reason prefixes, built by concatenation so that they share their parts. */
+function statementTexts(d: Draft, principalText: string): { action: string; grant: string; inside: string; confined: string; account: string } {
+  const action = actionText(d);
+  const grantsAction = 'grants ' + action; // eslint-disable-line prefer-template
+  const grant = grantsAction + ' to ' + principalText; // eslint-disable-line prefer-template
+  const listed = d.conditions.listed;
+  const confined = listed.length === 0 ? grant + ', but its conditions confine it to the zone (' : grant + ', but ' + listed.join(' AND ') + (listed.length > 1 ? ' confine' : ' confines') + ' it to the zone ('; // eslint-disable-line prefer-template
+  return { action, grant, inside: grant + ': every principal is inside the zone (', confined, account: grantsAction + ' to account ' }; // eslint-disable-line prefer-template
+}
 const NO_FINDINGS: readonly ExternalAccessFinding[] = Object.freeze([]);
 
 function onlyPinned(aud: Audience): boolean {
@@ -448,8 +486,10 @@ export function parsePolicy(input: string | object): ParsedPolicy {
   }
   const statements: CompiledStatement[] = drafts.map((d) => {
     const principalText = describePrincipals(d);
-    const groups = d.effect === 'Allow' ? actionGroups(d, denies) : NO_GROUPS;
+    const groups = d.effect === 'Allow' ? internGroups(actionGroups(d, denies)) : NO_GROUPS;
+    d.audience = internAudience(d.audience);
     const facts = { ...d, principalText };
+    const texts = statementTexts(d, principalText);
     const fixed = fixedOutcome(d, groups, facts);
     return {
       index: d.index,
@@ -466,11 +506,11 @@ export function parsePolicy(input: string | object): ParsedPolicy {
       audience: d.audience,
       groups,
       principalText,
-      actionText: actionText(d),
-      grantText: `grants ${actionText(d)} to ${principalText}`,
-      insideText: `grants ${actionText(d)} to ${principalText}: every principal is inside the zone (`,
-      confinedText: `grants ${actionText(d)} to ${principalText}, but ${d.conditions.listed.length > 0 ? d.conditions.listed.join(' AND ') : 'its conditions'} confine${d.conditions.listed.length > 1 ? '' : 's'} it to the zone (`,
-      accountText: `grants ${actionText(d)} to account `,
+      actionText: texts.action,
+      grantText: texts.grant,
+      insideText: texts.inside,
+      confinedText: texts.confined,
+      accountText: texts.account,
       publicText: d.effect === 'Allow' ? publicReason(facts) : '',
       fixedVerdict: fixed.verdict,
       fixedFindings: fixed.findings,

@@ -2,6 +2,7 @@
  * Principal / NotPrincipal: validation and what each entry stands for.
  */
 import { PolicyParseError } from '../errors';
+import { atom } from './audience';
 import type { Atom } from './audience';
 
 export type PrincipalType = '*' | 'AWS' | 'Service' | 'Federated' | 'CanonicalUser';
@@ -48,17 +49,17 @@ function list(raw: unknown, location: string): string[] {
 
 function awsEntry(value: string, location: string): PrincipalEntry {
   if (value === '*') return { type: 'AWS', value, atom: null, label: 'any AWS principal ("AWS": "*")' };
-  if (ACCOUNT_RE.test(value)) return { type: 'AWS', value, atom: { t: 'acct', id: value }, label: `account ${value}` };
+  if (ACCOUNT_RE.test(value)) return { type: 'AWS', value, atom: atom('acct', value), label: `account ${value}` };
   if (UNIQUE_ID_RE.test(value)) return { type: 'AWS', value, atom: { t: 'pin', id: `deleted IAM entity ${value}` }, label: `unique id ${value} (an IAM entity that was deleted: no one can use it)` };
   const parts = value.split(':');
   if (parts.length >= 6 && parts[0] === 'arn' && (parts[2] === 'iam' || parts[2] === 'sts')) {
     const account = parts[4] ?? '';
     const resource = parts.slice(5).join(':');
     if (ACCOUNT_RE.test(account)) {
-      return { type: 'AWS', value, atom: { t: 'acct', id: account }, label: resource === 'root' ? `account ${account}` : `${value}` };
+      return { type: 'AWS', value, atom: atom('acct', account), label: resource === 'root' ? `account ${account}` : `${value}` };
     }
     if (account === 'cloudfront' && resource.startsWith('user/CloudFront Origin Access Identity')) {
-      return { type: 'AWS', value, atom: { t: 'pin', id: 'a CloudFront origin access identity' }, label: 'a CloudFront origin access identity' };
+      return { type: 'AWS', value, atom: atom('pin', 'a CloudFront origin access identity'), label: 'a CloudFront origin access identity' };
     }
   }
   throw new PolicyParseError(`invalid AWS principal "${value}" (expected "*", an account id, an IAM ARN or a unique id)`, { context: { location } });
@@ -70,17 +71,17 @@ function federatedEntry(value: string, fixed: ReadonlyMap<string, readonly strin
     const account = parts[4] ?? '';
     const resource = parts.slice(5).join(':');
     if (!ACCOUNT_RE.test(account) || parts[2] !== 'iam') throw new PolicyParseError(`invalid federated principal "${value}"`, { context: { location } });
-    if (resource.startsWith('saml-provider/')) return { type: 'Federated', value, atom: { t: 'acct', id: account }, label: `SAML provider ${resource.slice(14)} of account ${account}` };
+    if (resource.startsWith('saml-provider/')) return { type: 'Federated', value, atom: atom('acct', account), label: `SAML provider ${resource.slice(14)} of account ${account}` };
     if (resource.startsWith('oidc-provider/')) {
       const host = resource.slice(14);
       const label = `OIDC provider ${host} of account ${account}`;
       const multi = MULTI_TENANT_OIDC.find((h) => host === h || host.startsWith(`${h}/`));
-      if (!multi) return { type: 'Federated', value, atom: { t: 'acct', id: account }, label };
+      if (!multi) return { type: 'Federated', value, atom: atom('acct', account), label };
       const subs = fixed.get(`${host.toLowerCase()}:sub`);
       if (!subs || subs.length === 0 || subs.some(broadSubject)) {
         return { type: 'Federated', value, atom: null, label, missing: `${host}:sub` };
       }
-      return { type: 'Federated', value, atom: { t: 'acct', id: account }, label: `${label}, subject ${subs.join(' | ')}` };
+      return { type: 'Federated', value, atom: atom('acct', account), label: `${label}, subject ${subs.join(' | ')}` };
     }
     throw new PolicyParseError(`invalid federated principal "${value}"`, { context: { location } });
   }
@@ -122,13 +123,13 @@ export function parsePrincipal(raw: unknown, fixed: ReadonlyMap<string, readonly
           break;
         case 'Service':
           if (!/^[A-Za-z0-9.*-]+$/.test(value)) throw new PolicyParseError(`invalid service principal "${value}"`, { context: { location: at } });
-          entries.push({ type: 'Service', value, atom: { t: 'svc', id: value.toLowerCase() }, label: `service ${value}` });
+          entries.push({ type: 'Service', value, atom: atom('svc', value.toLowerCase()), label: `service ${value}` });
           break;
         case 'Federated':
           entries.push(federatedEntry(value, fixed, at));
           break;
         default:
-          entries.push({ type: 'CanonicalUser', value, atom: { t: 'canon', id: value }, label: `canonical user ${value}` });
+          entries.push({ type: 'CanonicalUser', value, atom: atom('canon', value), label: `canonical user ${value}` });
       }
     });
   }

@@ -1,0 +1,65 @@
+/**
+ * A fix that does not take: something (an IaC pipeline, a colleague) puts the
+ * public policy back while the workflow waits for the rescan. Check Resolution
+ * sees it on the live bucket, tries again, then asks on-call in Slack.
+ */
+import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { AuditStore } from '../../lib/audit/store';
+import { ACTIONS } from '../../lib/escalation/messages';
+import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
+import { clickSlackButton } from '../../local/slack-click';
+import { useLocalStack } from '../support/emulator';
+import { buttonValueFor, livePolicy, path, runToEnd, runUntilState, startExecution } from './helpers';
+
+const stack = useLocalStack();
+const s3 = new S3Client(stack.clientConfig);
+const sfn = new SFNClient(stack.clientConfig);
+const audit = new AuditStore(stack.auditTable);
+
+async function reopen(bucket: string): Promise<void> {
+  await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
+  await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicReadPolicy(bucket) }));
+}
+
+async function escalatedBucket(prefix: string): Promise<{ bucket: string; executionArn: string; button: (action: string) => Promise<string> }> {
+  const bucket = uniqueName(prefix);
+  await createBucketWithPolicy(s3, bucket);
+  const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), prefix);
+  await runUntilState(sfn, executionArn, 'Wait For Rescan');
+  await reopen(bucket);
+  await runUntilState(sfn, executionArn, 'Escalate To On-Call');
+  return { bucket, executionArn, button: async (action) => (await buttonValueFor(stack.slackUrl, `arn:aws:s3:::${bucket}`, action)).value };
+}
+
+describe('when the fix does not take', () => {
+  it('checks again, escalates to on-call, and rolls the change back when on-call asks', async () => {
+    const { bucket, executionArn, button } = await escalatedBucket('wf-drift-rollback');
+    const value = await button(ACTIONS.rollback);
+    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0ONCALL', actionId: ACTIONS.rollback, value });
+    expect(click.status).toBe(200);
+    const result = await runToEnd(sfn, executionArn);
+
+    expect(result.status).toBe('SUCCEEDED');
+    const states = path(result);
+    expect(states.filter((s) => s === 'Check Resolution')).toHaveLength(3);
+    expect(states.slice(-7)).toEqual(['Resolved?', 'Escalate To On-Call', 'Roll Back Requested?', 'Roll Back Change', 'Notify', 'Record Outcome', 'Done']);
+    const change = await audit.getChange(executionArn.split(':').pop()!);
+    expect(change).toMatchObject({ status: 'ROLLED_BACK', rolledBackBy: 'slack:U0ONCALL' });
+    expect(await livePolicy(s3, bucket)).toBe(change!.before.policy);
+    expect(await audit.getOutcome(executionArn.split(':').pop()!)).toMatchObject({ outcome: 'ROLLED_BACK' });
+  });
+
+  it('ends acknowledged, changing nothing more, when on-call acknowledges', async () => {
+    const { bucket, executionArn, button } = await escalatedBucket('wf-drift-ack');
+    const value = await button(ACTIONS.acknowledge);
+    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0ONCALL', actionId: ACTIONS.acknowledge, value });
+    expect(click.status).toBe(200);
+    const result = await runToEnd(sfn, executionArn);
+
+    expect(path(result).slice(-5)).toEqual(['Escalate To On-Call', 'Roll Back Requested?', 'Notify', 'Record Outcome', 'Done']);
+    expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
+    expect(await audit.getOutcome(executionArn.split(':').pop()!)).toMatchObject({ outcome: 'ACKNOWLEDGED' });
+  });
+});
