@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { AuditStore } from '../../../lib/audit/store';
+import { parseRules } from '../../../lib/rules/load';
+import { classify, findingKey } from '../../../lib/workflow/classify';
+import { accessAnalyzerEvent } from '../../../local/fixtures';
+
+const rules = parseRules(readFileSync('remediator.rules.yaml', 'utf8'));
+
+/** An audit table in memory with the claim semantics of the DynamoDB one (tested on the emulator). */
+function claims(): Pick<AuditStore, 'claimFinding'> {
+  const owners = new Map<string, string>();
+  return {
+    claimFinding: async (key, executionArn) => {
+      if (!owners.has(key)) owners.set(key, executionArn);
+      return owners.get(key)!;
+    },
+  };
+}
+
+const deps = (audit = claims()) => ({ rules, audit: audit as AuditStore, region: 'us-east-1', accountId: '123456789012', rescanWaitSeconds: null });
+
+describe('Classify Finding', () => {
+  it('turns an Access Analyzer event into a finding and a decision', async () => {
+    const output = await classify({ event: accessAnalyzerEvent('public-assets'), execution: 'arn:exec:1' }, deps());
+    expect(output).toMatchObject({
+      finding: { source: 'access-analyzer', resource: { arn: 'arn:aws:s3:::public-assets' }, exposure: { isPublic: true } },
+      decision: { action: 'REMEDIATE', controlId: 's3-deny-all-bucket-policy' },
+    });
+  });
+
+  it('accepts the JSON text of an event as well as the object', async () => {
+    const output = await classify({ event: JSON.stringify(accessAnalyzerEvent('bucket-b')), execution: 'arn:exec:1' }, deps());
+    expect(output).toHaveProperty('decision.action', 'REMEDIATE');
+  });
+
+  it('ignores a second delivery of the same finding version', async () => {
+    const audit = claims();
+    const event = accessAnalyzerEvent('bucket-b', { findingId: 'same' });
+    await classify({ event, execution: 'arn:exec:1' }, deps(audit));
+    const second = await classify({ event: { ...event, id: 'redelivered' }, execution: 'arn:exec:2' }, deps(audit));
+    expect(second).toMatchObject({ decision: { action: 'IGNORE', reason: expect.stringContaining('arn:exec:1') } });
+  });
+
+  it('keys a finding version by source, id, status and update time', async () => {
+    const output = (await classify({ event: accessAnalyzerEvent('bucket-b', { findingId: 'k' }), execution: 'x' }, deps())) as { finding: Parameters<typeof findingKey>[0] };
+    expect(findingKey(output.finding)).toMatch(/^access-analyzer#k#[0-9a-f]{16}$/);
+    expect(findingKey({ ...output.finding, status: 'RESOLVED' })).not.toBe(findingKey(output.finding));
+  });
+
+  it('accepts a finding handed over by a fan-out, and rejects a malformed one by name', async () => {
+    const first = (await classify({ event: accessAnalyzerEvent('bucket-b'), execution: 'x' }, deps())) as { finding: unknown };
+    await expect(classify({ event: { remediator: 'finding', finding: first.finding }, execution: 'y' }, deps())).resolves.toHaveProperty('decision');
+    await expect(classify({ event: { remediator: 'finding', finding: { id: 1 } }, execution: 'z' }, deps())).rejects.toMatchObject({ name: 'InvalidEventError' });
+  });
+
+  it('returns a batch for a Security Hub event with several findings', async () => {
+    const event = JSON.parse(readFileSync('events/security-hub/mixed-batch-one-bad.json', 'utf8'));
+    const output = await classify({ event, execution: 'x' }, deps());
+    expect(output).toMatchObject({ batch: { findings: [{ source: 'security-hub' }, { source: 'security-hub' }], rejected: [{ errorName: 'InvalidEventError' }] } });
+  });
+});
