@@ -17,6 +17,7 @@
  * Only operators that both EventBridge and the local emulator implement are used: exact
  * values, `anything-but` with a list, `suffix`, `exists`, `$or`.
  */
+import { ACCESS_ANALYZER_RESOURCE_TYPES } from '../lib/sources/access-analyzer';
 import { TYPES_NAMED_BY_ID } from '../lib/sources/resource-arn';
 
 export interface PatternContext {
@@ -43,23 +44,7 @@ export const SERVERLESS_CONTEXT: PatternContext = {
 const IAM_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User'];
 
 /** Access Analyzer external-access types other than IAM roles (those have their own, home-region rule). */
-const ACCESS_ANALYZER_REGIONAL_TYPES = [
-  'AWS::S3::Bucket',
-  'AWS::S3Express::DirectoryBucket',
-  'AWS::KMS::Key',
-  'AWS::Lambda::Function',
-  'AWS::Lambda::LayerVersion',
-  'AWS::SQS::Queue',
-  'AWS::SNS::Topic',
-  'AWS::SecretsManager::Secret',
-  'AWS::EC2::Snapshot',
-  'AWS::RDS::DBSnapshot',
-  'AWS::RDS::DBClusterSnapshot',
-  'AWS::ECR::Repository',
-  'AWS::EFS::FileSystem',
-  'AWS::DynamoDB::Table',
-  'AWS::DynamoDB::Stream',
-];
+const ACCESS_ANALYZER_REGIONAL_TYPES: string[] = ACCESS_ANALYZER_RESOURCE_TYPES.filter((type) => !IAM_TYPES.includes(type));
 
 /** Config reports resources by name or id: only the types whose ARN can be built from it. */
 const CONFIG_RESOURCE_TYPES = TYPES_NAMED_BY_ID.filter((type) => !IAM_TYPES.includes(type));

@@ -356,11 +356,11 @@ const NO_GROUPS: readonly ActionGroup[] = Object.freeze([]);
 /** Reason prefixes, built by concatenation so that they share their parts. */
 function statementTexts(d: Draft, principalText: string): { action: string; grant: string; inside: string; confined: string; account: string } {
   const action = actionText(d);
-  const grantsAction = 'grants ' + action; // eslint-disable-line prefer-template
-  const grant = grantsAction + ' to ' + principalText; // eslint-disable-line prefer-template
+  const grantsAction = 'grants ' + action;
+  const grant = grantsAction + ' to ' + principalText;
   const listed = d.conditions.listed;
-  const confined = listed.length === 0 ? grant + ', but its conditions confine it to the zone (' : grant + ', but ' + listed.join(' AND ') + (listed.length > 1 ? ' confine' : ' confines') + ' it to the zone ('; // eslint-disable-line prefer-template
-  return { action, grant, inside: grant + ': every principal is inside the zone (', confined, account: grantsAction + ' to account ' }; // eslint-disable-line prefer-template
+  const confined = listed.length === 0 ? grant + ', but its conditions confine it to the zone (' : grant + ', but ' + listed.join(' AND ') + (listed.length > 1 ? ' confine' : ' confines') + ' it to the zone (';
+  return { action, grant, inside: grant + ': every principal is inside the zone (', confined, account: grantsAction + ' to account ' };
 }
 const NO_FINDINGS: readonly ExternalAccessFinding[] = Object.freeze([]);
 
