@@ -374,17 +374,16 @@ function onlyPinned(aud: Audience): boolean {
  * the same in every zone of trust and for every resource kind, so it is built
  * once here (frozen) and analysis only hands it out.
  */
-function fixedOutcome(d: Draft, groups: readonly ActionGroup[], facts: Parameters<typeof publicReason>[0]): { verdict: StatementVerdict | null; findings: readonly ExternalAccessFinding[] } {
+function fixedOutcome(d: Draft, groups: readonly ActionGroup[], facts: Parameters<typeof publicReason>[0], grant: string, publicText: string): { verdict: StatementVerdict | null; findings: readonly ExternalAccessFinding[] } {
   const sid = d.sid;
   if (d.effect === 'Deny') {
     return { verdict: Object.freeze({ statementIndex: d.index, sid, effect: 'Deny', verdict: 'deny', reason: denyReason(facts) }), findings: NO_FINDINGS };
   }
   if (!onlyPinned(d.audience) || !groups.every((g) => onlyPinned(g.audience))) return { verdict: null, findings: NO_FINDINGS };
-  const grant = `grants ${actionText(d)} to ${facts.principalText}`;
   const publicActions: string[] = [];
   for (const g of groups) if (g.audience.any && !g.audience.network) for (const a of g.actions) if (!publicActions.includes(a)) publicActions.push(a);
   if (publicActions.length > 0) {
-    const reason = publicReason(facts);
+    const reason = publicText;
     const finding: ExternalAccessFinding = Object.freeze({
       statementIndex: d.index,
       sid,
@@ -488,9 +487,10 @@ export function parsePolicy(input: string | object): ParsedPolicy {
     const principalText = describePrincipals(d);
     const groups = d.effect === 'Allow' ? internGroups(actionGroups(d, denies)) : NO_GROUPS;
     d.audience = internAudience(d.audience);
-    const facts = { ...d, principalText };
+    const facts = { actions: d.actions, notAction: d.notAction, notPrincipal: d.notPrincipal, principals: d.principals, principalText, conditions: d.conditions };
     const texts = statementTexts(d, principalText);
-    const fixed = fixedOutcome(d, groups, facts);
+    const publicText = d.effect === 'Allow' ? publicReason(facts) : '';
+    const fixed = fixedOutcome(d, groups, facts, texts.grant, publicText);
     return {
       index: d.index,
       sid: d.sid,
@@ -511,7 +511,7 @@ export function parsePolicy(input: string | object): ParsedPolicy {
       insideText: texts.inside,
       confinedText: texts.confined,
       accountText: texts.account,
-      publicText: d.effect === 'Allow' ? publicReason(facts) : '',
+      publicText,
       fixedVerdict: fixed.verdict,
       fixedFindings: fixed.findings,
     };
