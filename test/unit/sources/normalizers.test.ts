@@ -279,9 +279,16 @@ describe('manual requests', () => {
     expect(finding).toMatchObject({
       id: 'manual/7e1d2c3b-4a59-4687-9a8b-0c1d2e3f4a01',
       source: 'manual',
-      type: 's3-deny-all-bucket-policy',
+      type: 'ManualRequest',
       resource: { arn: 'arn:aws:s3:::remediator-demo-public-assets', type: 'AWS::S3::Bucket', accountId: '123456789012', region: 'us-east-1' },
+      request: { controlId: 's3-deny-all-bucket-policy', requestedBy: expect.any(String) },
     });
+  });
+
+  it('carry what the operator asked for: control, mode, who and why', () => {
+    const finding = only(normalizeEvent(sample('manual/kms-key-dry-run'), DEPLOYMENT));
+    expect(finding.request).toMatchObject({ controlId: 'kms-remove-external-statements', mode: 'dry-run' });
+    expect(finding.request?.requestedBy.length).toBeGreaterThan(0);
   });
 
   it('accept a resource type the ARN does not tell when it is given', () => {
