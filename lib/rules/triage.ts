@@ -22,6 +22,8 @@ const ACTION_BY_MODE: Record<Mode, Action> = {
 export interface TriageOptions {
   /** The region this deployment runs in (IAM role findings act only in the home region). */
   region?: string;
+  /** The account this deployment runs in: it changes resources of this account only (no cross-account roles yet). */
+  accountId?: string | null;
   rescanWaitSeconds?: number | null;
 }
 
@@ -94,6 +96,9 @@ export function triage(finding: Finding, rules: RulesFile, options: TriageOption
   const asked = finding.request ? `; requested by ${finding.request.requestedBy}${finding.request.reason ? `: ${finding.request.reason}` : ''}` : '';
   if (action === 'NOTIFY' || action === 'ARCHIVE') return decide(action, mode, rule.id, `${why}${asked}`);
 
+  if (options.accountId && finding.resource.accountId !== options.accountId) {
+    return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${finding.resource.accountId} is not this deployment's account (${options.accountId}): Remediator changes resources of its own account only`);
+  }
   const controlId = finding.request?.controlId ?? rule.controlId;
   const control = controlId ? getControl(controlId) : findControlFor(finding);
   if (!control || !controlHandles(control, finding)) {

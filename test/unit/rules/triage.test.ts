@@ -69,6 +69,21 @@ describe('triage with the default rules file', () => {
     expect(triage(role, defaultRules, { region: 'us-east-1' }).action).not.toBe('IGNORE');
   });
 
+  it('only notifies about resources of another account: it has no role there', () => {
+    const elsewhere = finding({ resource: { arn: 'arn:aws:s3:::member-bucket', type: 'AWS::S3::Bucket', accountId: '222222222222', region: 'us-east-1' } });
+    expect(triage(elsewhere, defaultRules, { accountId: '123456789012' })).toMatchObject({ action: 'NOTIFY', reason: expect.stringContaining('own account only') });
+    expect(triage(finding(), defaultRules, { accountId: '123456789012' }).action).toBe('REMEDIATE');
+  });
+
+  it('lets a manual request ask for more caution than the rules, never less', () => {
+    const asked = (mode: 'auto' | 'dry-run' | 'approve') =>
+      triage(finding({ source: 'manual', request: { mode, requestedBy: 'alice' } }), defaultRules).action;
+    expect(asked('dry-run')).toBe('DRY_RUN');
+    expect(asked('approve')).toBe('APPROVE');
+    const prod = finding({ arn: 'arn:aws:s3:::acme-prod-ledger', source: 'manual', request: { mode: 'auto', requestedBy: 'alice' } });
+    expect(triage(prod, defaultRules).action).toBe('APPROVE');
+  });
+
   it('lets the deployment shorten the rescan wait', () => {
     expect(triage(finding(), defaultRules, { rescanWaitSeconds: 2 }).rescan).toEqual({ waitSeconds: 2, maxAttempts: 3 });
   });
