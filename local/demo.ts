@@ -2,14 +2,15 @@
  * npm run demo — the main job on the local stack, start to finish:
  *  1. a public bucket is fixed automatically (deny-all + Block Public Access), verified, notified;
  *  2. a production bucket waits for a human: a forged Slack click is refused,
- *     a correctly signed Approve resumes the workflow, which fixes and verifies it.
- * Exits 0 when both end as expected, non-zero otherwise.
+ *     a correctly signed Approve resumes the workflow, which fixes and verifies it;
+ *  3. a fix that does not take (the bucket is re-opened): re-checked, escalated to on-call, acknowledged.
+ * Exits 0 when all end as expected, non-zero otherwise.
  */
-import { GetBucketPolicyCommand, GetPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeletePublicAccessBlockCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AuditStore } from '../lib/audit/store';
 import { ACTIONS } from '../lib/escalation/messages';
-import { accessAnalyzerEvent, createBucketWithPolicy, uniqueName } from './fixtures';
+import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from './fixtures';
 import { followExecution, type StateVisit } from './execution';
 import { clickSlackButton } from './slack-click';
 import { fetchRecordedSlackCalls } from './slack-stand-in';
@@ -117,20 +118,57 @@ async function approvalScenario(stack: LocalStack, s3: S3Client, sfn: SFNClient)
   return ok;
 }
 
+async function driftScenario(stack: LocalStack, s3: S3Client, sfn: SFNClient): Promise<boolean> {
+  const bucket = uniqueName('remediator-demo-drifting-site');
+  say(bold(`3. A fix that does not take: bucket ${bucket} is re-opened while Remediator waits for the rescan`));
+  await createBucketWithPolicy(s3, bucket);
+  const start = Date.now();
+  const onState = timeline(start);
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: uniqueName('demo-drift'), input: JSON.stringify(accessAnalyzerEvent(bucket)) }),
+  );
+  await followExecution(sfn, executionArn!, { onState, until: (visits) => visits.some((v) => v.name === 'Wait For Rescan'), timeoutMs: 30_000 });
+  // What an IaC pipeline that still has the old policy would do.
+  await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
+  await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicReadPolicy(bucket) }));
+  say(dim('  (a deploy pipeline puts the public policy back)'));
+  await followExecution(sfn, executionArn!, { onState, until: (visits) => visits.some((v) => v.name === 'Escalate To On-Call'), timeoutMs: 60_000 });
+  const message = await waitForMessageWithButton(stack, ACTIONS.acknowledge, bucket);
+  say(`\n  Slack ${message.channel}: "${message.text}" — buttons: Acknowledge / Roll back`);
+  const click = await clickSlackButton({
+    interactionsUrl: stack.interactionsUrl,
+    signingSecret: stack.slack.signingSecret,
+    userId: 'U0ONCALL',
+    actionId: ACTIONS.acknowledge,
+    value: message.approvalId,
+    messageText: message.text,
+  });
+  say(`  <@U0ONCALL> clicks Acknowledge: ${click.status === 200 ? green('200') : red(String(click.status))}\n`);
+  const result = await followExecution(sfn, executionArn!, { onState, timeoutMs: 60_000 });
+  const checks = result.states.filter((s) => s.name === 'Check Resolution').length;
+  const ok = result.status === 'SUCCEEDED' && checks > 1 && result.states.some((s) => s.name === 'Escalate To On-Call') && click.status === 200;
+  say(ok ? green(`  ✔ re-checked ${checks} times on the live bucket, escalated to on-call, acknowledged\n`) : red(`  ✘ unexpected end: ${result.status}\n`));
+  return ok;
+}
+
 async function waitForApprovalMessage(stack: LocalStack): Promise<{ channel: string; text: string; approvalId: string }> {
+  return waitForMessageWithButton(stack, ACTIONS.approve);
+}
+
+async function waitForMessageWithButton(stack: LocalStack, actionId: string, about = ''): Promise<{ channel: string; text: string; approvalId: string }> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     const calls = await fetchRecordedSlackCalls(stack.slack.url);
     for (const call of calls.reverse()) {
       const blocks = (call.args.blocks ?? []) as { type: string; elements?: { action_id?: string; value?: string }[] }[];
-      const approve = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTIONS.approve);
-      if (call.method === 'chat.postMessage' && approve?.value) {
-        return { channel: String(call.args.channel), text: String(call.args.text), approvalId: approve.value };
+      const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId);
+      if (call.method === 'chat.postMessage' && button?.value && JSON.stringify(blocks).includes(about)) {
+        return { channel: String(call.args.channel), text: String(call.args.text), approvalId: button.value };
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error('no approval message reached Slack within 15 s');
+  throw new Error(`no Slack message with a ${actionId} button within 15 s`);
 }
 
 async function main(): Promise<number> {
@@ -142,9 +180,9 @@ async function main(): Promise<number> {
     const s3 = new S3Client(stack.clientConfig);
     const sfn = new SFNClient(stack.clientConfig);
     const audit = new AuditStore(stack.auditTable);
-    const results = [await autoScenario(stack, s3, sfn, audit), await approvalScenario(stack, s3, sfn)];
+    const results = [await autoScenario(stack, s3, sfn, audit), await approvalScenario(stack, s3, sfn), await driftScenario(stack, s3, sfn)];
     const passed = results.filter(Boolean).length;
-    say(bold(passed === results.length ? green(`Both scenarios ended as expected.`) : red(`${results.length - passed} of ${results.length} scenarios did not end as expected.`)));
+    say(bold(passed === results.length ? green(`All ${results.length} scenarios ended as expected.`) : red(`${results.length - passed} of ${results.length} scenarios did not end as expected.`)));
     return passed === results.length ? 0 : 1;
   } finally {
     await stack.stop();
