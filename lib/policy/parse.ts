@@ -9,9 +9,10 @@ import { PolicyParseError } from '../errors';
 import type { Atom, Audience, Constraint } from './audience';
 import { ANYONE, NOBODY, internAudience, intersectConstraints, isEmpty, narrow, subtract, withNetwork } from './audience';
 import type { CompiledConditions } from './conditions';
-import { compileConditions } from './conditions';
+import { NO_CONDITIONS, compileConditions } from './conditions';
 import type { PrincipalEntry } from './principals';
 import { parsePrincipal } from './principals';
+import type { StatementFacts } from './reasons';
 import { actionText, deniedReason, denyReason, publicReason } from './reasons';
 import type { ExternalAccessFinding, PolicyDocument, PolicyStatement, ResourceKind, StatementVerdict } from './types';
 
@@ -156,38 +157,360 @@ const KIND_BY_PREFIX: Record<string, ResourceKind> = {
   ecr: 'ecr',
 };
 
-function inferKind(statements: readonly CompiledStatement[]): ResourceKind {
-  for (const s of statements) {
-    if (s.notAction) continue;
-    for (const a of s.actions) {
-      const colon = a.indexOf(':');
-      if (colon <= 0) continue;
-      const kind = KIND_BY_PREFIX[a.slice(0, colon).toLowerCase()];
-      if (kind) return kind;
+// ---------------------------------------------------------------- caches
+
+/**
+ * A bounded map: two generations of at most `limit` entries each. A hit in
+ * the old generation moves the entry to the new one; when the new generation
+ * is full it becomes the old one (and the previous old one is dropped).
+ */
+class BoundedCache<V> {
+  private current = new Map<string, V>();
+  private previous = new Map<string, V>();
+  constructor(private readonly limit: number) {}
+
+  get(key: string): V | undefined {
+    let v = this.current.get(key);
+    if (v !== undefined) return v;
+    v = this.previous.get(key);
+    if (v !== undefined) this.set(key, v);
+    return v;
+  }
+
+  set(key: string, value: V): void {
+    if (this.current.size >= this.limit) {
+      this.previous = this.current;
+      this.current = new Map();
     }
+    this.current.set(key, value);
+  }
+}
+
+/**
+ * Cache keys: an injective encoding of the parts of a statement that its
+ * compiled form depends on (strings are length-prefixed). Null when the value
+ * has a type the fast path does not encode: it is then compiled uncached (and
+ * validated, with the same errors, by the same code).
+ */
+function stringListKey(raw: unknown): string | null {
+  if (typeof raw === 'string') return 's' + raw;
+  if (!Array.isArray(raw)) return null;
+  let key = 'a';
+  for (let i = 0; i < raw.length; i++) {
+    const v: unknown = raw[i];
+    if (typeof v !== 'string') return null;
+    key += v.length + ':' + v;
+  }
+  return key;
+}
+
+function principalKey(raw: unknown): string | null {
+  if (raw === '*') return '*';
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  let key = 'o';
+  for (const type of Object.keys(raw)) {
+    if (type === 'Federated') return null; // federated entries depend on the statement's conditions
+    const part = stringListKey((raw as Record<string, unknown>)[type]);
+    if (part === null) return null;
+    key += type.length + ':' + type + part.length + ':' + part;
+  }
+  return key;
+}
+
+function conditionScalarKey(v: unknown): string | null {
+  if (typeof v === 'string') return 's' + v.length + ':' + v;
+  if (typeof v === 'number') {
+    const s = String(v);
+    return 'n' + s.length + ':' + s;
+  }
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  return null;
+}
+
+function conditionKey(raw: unknown): string | null {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  let key = '';
+  for (const op of Object.keys(raw)) {
+    const block: unknown = (raw as Record<string, unknown>)[op];
+    if (block === null || typeof block !== 'object' || Array.isArray(block)) return null;
+    const keys = Object.keys(block);
+    key += op.length + ':' + op + keys.length + ';';
+    for (const k of keys) {
+      const value: unknown = (block as Record<string, unknown>)[k];
+      key += k.length + ':' + k;
+      if (Array.isArray(value)) {
+        key += '[' + value.length + ';';
+        for (let i = 0; i < value.length; i++) {
+          const part = conditionScalarKey(value[i]);
+          if (part === null) return null;
+          key += part;
+        }
+      } else {
+        const part = conditionScalarKey(value);
+        if (part === null) return null;
+        key += part;
+      }
+    }
+  }
+  return key;
+}
+
+const CACHE_LIMIT = 20_000;
+let nextComponentId = 1;
+
+interface ConditionsPart {
+  readonly id: number;
+  /** False when compiled uncached (its statements' shapes are not cached either). */
+  readonly cached: boolean;
+  readonly conditions: CompiledConditions;
+}
+interface PrincipalsPart {
+  readonly id: number;
+  /** False when compiled uncached (its statements' shapes are not cached either). */
+  readonly cached: boolean;
+  readonly principals: readonly PrincipalEntry[];
+}
+interface ActionsPart {
+  readonly id: number;
+  /** False when compiled uncached (its statements' shapes are not cached either). */
+  readonly cached: boolean;
+  readonly actions: readonly string[];
+  readonly actionsLower: readonly string[];
+  /** The kind the first action with a known service prefix suggests (for inferKind). */
+  readonly kind: ResourceKind | null;
+}
+
+const conditionsCache = new BoundedCache<ConditionsPart>(CACHE_LIMIT);
+const principalsCache = new BoundedCache<PrincipalsPart>(CACHE_LIMIT);
+const actionsCache = new BoundedCache<ActionsPart>(CACHE_LIMIT);
+const shapeCache = new BoundedCache<Shape>(CACHE_LIMIT * 2);
+const NO_CONDITIONS_PART: ConditionsPart = Object.freeze({ id: 0, cached: true, conditions: NO_CONDITIONS });
+
+function freezeConditions(c: CompiledConditions): CompiledConditions {
+  if (c === NO_CONDITIONS) return c;
+  Object.freeze(c.listed);
+  Object.freeze(c.notes);
+  return Object.freeze(c);
+}
+
+function conditionsPart(raw: unknown, location: string): ConditionsPart {
+  if (raw === undefined) return NO_CONDITIONS_PART;
+  const key = conditionKey(raw);
+  if (key !== null) {
+    const hit = conditionsCache.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const part: ConditionsPart = { id: nextComponentId++, cached: key !== null, conditions: freezeConditions(compileConditions(raw, location)) };
+  if (key !== null) conditionsCache.set(key, part);
+  return part;
+}
+
+function principalsPart(raw: unknown, conditions: CompiledConditions, location: string): PrincipalsPart {
+  const key = principalKey(raw);
+  if (key !== null) {
+    const hit = principalsCache.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const part: PrincipalsPart = { id: nextComponentId++, cached: key !== null, principals: Object.freeze(parsePrincipal(raw, conditions.fixed, location)) };
+  if (key !== null) principalsCache.set(key, part);
+  return part;
+}
+
+function actionKind(actions: readonly string[]): ResourceKind | null {
+  for (const a of actions) {
+    const colon = a.indexOf(':');
+    if (colon <= 0) continue;
+    const kind = KIND_BY_PREFIX[a.slice(0, colon).toLowerCase()];
+    if (kind) return kind;
+  }
+  return null;
+}
+
+function actionsPart(raw: unknown, location: string, what: string): ActionsPart {
+  const key = stringListKey(raw);
+  if (key !== null) {
+    const hit = actionsCache.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const list = stringList(raw, location, what);
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i]!;
+    if (!ACTION_RE.test(a)) fail(`invalid action "${a}" (expected "service:Action" or "*")`, Array.isArray(raw) ? `${location}[${i}]` : location);
+  }
+  const actions = Object.freeze(list.slice());
+  const part: ActionsPart = { id: nextComponentId++, cached: key !== null, actions, actionsLower: Object.freeze(actions.map((a) => a.toLowerCase())), kind: actionKind(actions) };
+  if (key !== null) actionsCache.set(key, part);
+  return part;
+}
+
+// ---------------------------------------------------------------- statement shapes
+
+/** What a Deny statement does to an audience, before resources and actions are matched. */
+interface DenyEffect {
+  /** Who it applies to: null = everyone. */
+  readonly scope: Constraint;
+  /** Who is exempt: null = nobody. */
+  readonly exceptions: readonly Atom[] | null;
+  readonly networkException: string | null;
+}
+
+/** The zone-independent outcome of a statement, without its index and Sid. */
+interface OutcomeTemplate {
+  readonly effect: 'Allow' | 'Deny';
+  readonly verdict: StatementVerdict['verdict'];
+  readonly reason: string;
+  /** Set for a public statement: the parts of its one finding. */
+  readonly finding: { readonly actions: readonly string[]; readonly notActions: readonly string[] | null; readonly conditions: readonly string[] } | null;
+}
+
+const NO_DENIES: readonly number[] = Object.freeze([]);
+const NO_GROUPS: readonly ActionGroup[] = Object.freeze([]);
+const NO_FINDINGS: readonly ExternalAccessFinding[] = Object.freeze([]);
+const NO_STRINGS = Object.freeze([]) as unknown as string[];
+
+/**
+ * The compiled form of a statement that depends only on its Effect, Principal /
+ * NotPrincipal, Action / NotAction and Condition (not on its index, Sid or
+ * resources). Shapes are cached and shared across statements and policies;
+ * reason texts are built on first use.
+ */
+class Shape implements StatementFacts {
+  readonly audience: Audience;
+  readonly deny: DenyEffect | null;
+  /** The Allow's action groups when no Deny statement applies (interned). */
+  readonly wholeGroups: readonly ActionGroup[];
+  private principalTextValue: string | undefined;
+  private textsValue: { action: string; grant: string; inside: string; confined: string; account: string } | undefined;
+  private publicTextValue: string | undefined;
+  private outcomeValue: OutcomeTemplate | null | undefined;
+
+  constructor(
+    readonly effect: 'Allow' | 'Deny',
+    readonly principals: readonly PrincipalEntry[],
+    readonly notPrincipal: boolean,
+    readonly actionsPart: ActionsPart,
+    readonly notAction: boolean,
+    readonly conditions: CompiledConditions,
+  ) {
+    let audience: Audience = NOBODY;
+    if (effect === 'Allow') {
+      if (notPrincipal) audience = ANYONE;
+      else if (principals.some((p) => p.atom === null)) audience = ANYONE;
+      else audience = { any: false, atoms: principals.map((p) => p.atom as Atom), network: null };
+      audience = narrow(audience, conditions.allowConstraint);
+      if (conditions.network) audience = withNetwork(audience, conditions.network);
+    }
+    this.audience = internAudience(audience);
+    this.deny = effect === 'Deny' ? prepareDeny(this) : null;
+    this.wholeGroups = effect === 'Allow' ? internGroups([{ actions: Object.freeze(notAction ? ['*'] : [...this.actions]), audience, deniedBy: NO_DENIES }]) : NO_GROUPS;
+  }
+
+  get actions(): readonly string[] {
+    return this.actionsPart.actions;
+  }
+
+  get actionsLower(): readonly string[] {
+    return this.actionsPart.actionsLower;
+  }
+
+  get principalText(): string {
+    return (this.principalTextValue ??= describePrincipals(this));
+  }
+
+  get texts(): { action: string; grant: string; inside: string; confined: string; account: string } {
+    return (this.textsValue ??= statementTexts(this, this.principalText));
+  }
+
+  get publicText(): string {
+    return (this.publicTextValue ??= this.effect === 'Allow' ? publicReason(this) : '');
+  }
+
+  /** The outcome when no Deny statement applies; null when it depends on the zone. */
+  get outcome(): OutcomeTemplate | null {
+    if (this.outcomeValue === undefined) this.outcomeValue = fixedOutcome(this, this.wholeGroups, NO_DENIES);
+    return this.outcomeValue;
+  }
+}
+
+function shapeOf(effect: 'Allow' | 'Deny', p: PrincipalsPart, notPrincipal: boolean, a: ActionsPart, notAction: boolean, c: ConditionsPart, cacheable: boolean): Shape {
+  if (!cacheable) return new Shape(effect, p.principals, notPrincipal, a, notAction, c.conditions);
+  const key = (effect === 'Allow' ? 'A' : 'D') + (notPrincipal ? 'N' : 'P') + (notAction ? 'N' : 'A') + p.id + ',' + a.id + ',' + c.id;
+  let shape = shapeCache.get(key);
+  if (shape === undefined) {
+    shape = new Shape(effect, p.principals, notPrincipal, a, notAction, c.conditions);
+    shapeCache.set(key, shape);
+  }
+  return shape;
+}
+
+/** One compiled statement: its shape plus what is its own (index, Sid, resources, the outcome given the other statements). */
+class Statement implements CompiledStatement {
+  constructor(
+    readonly index: number,
+    readonly sid: string | undefined,
+    readonly raw: PolicyStatement,
+    readonly resources: readonly string[] | null,
+    readonly notResource: boolean,
+    readonly shape: Shape,
+    public groups: readonly ActionGroup[],
+    public fixedVerdict: StatementVerdict | null,
+    public fixedFindings: readonly ExternalAccessFinding[],
+  ) {}
+
+  get effect(): 'Allow' | 'Deny' {
+    return this.shape.effect;
+  }
+  get principals(): readonly PrincipalEntry[] {
+    return this.shape.principals;
+  }
+  get notPrincipal(): boolean {
+    return this.shape.notPrincipal;
+  }
+  get actions(): readonly string[] {
+    return this.shape.actionsPart.actions;
+  }
+  get notAction(): boolean {
+    return this.shape.notAction;
+  }
+  get conditions(): CompiledConditions {
+    return this.shape.conditions;
+  }
+  get audience(): Audience {
+    return this.shape.audience;
+  }
+  get principalText(): string {
+    return this.shape.principalText;
+  }
+  get actionText(): string {
+    return this.shape.texts.action;
+  }
+  get grantText(): string {
+    return this.shape.texts.grant;
+  }
+  get insideText(): string {
+    return this.shape.texts.inside;
+  }
+  get confinedText(): string {
+    return this.shape.texts.confined;
+  }
+  get accountText(): string {
+    return this.shape.texts.account;
+  }
+  get publicText(): string {
+    return this.shape.publicText;
+  }
+}
+
+function inferKind(statements: readonly Statement[]): ResourceKind {
+  for (const s of statements) {
+    if (s.shape.notAction) continue;
+    const kind = s.shape.actionsPart.kind;
+    if (kind) return kind;
   }
   return 'generic';
 }
 
-// ---------------------------------------------------------------- statements
-
-interface Draft {
-  index: number;
-  sid: string | undefined;
-  effect: 'Allow' | 'Deny';
-  raw: PolicyStatement;
-  principals: PrincipalEntry[];
-  notPrincipal: boolean;
-  actions: string[];
-  actionsLower: string[];
-  notAction: boolean;
-  resources: string[] | null;
-  notResource: boolean;
-  conditions: CompiledConditions;
-  audience: Audience;
-}
-
-function parseStatement(raw: unknown, index: number, location: string): Draft {
+function parseStatement(raw: unknown, index: number, location: string): Statement {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('a statement must be an object', location);
   const st = raw as Record<string, unknown>;
   for (const key of Object.keys(st)) if (!STATEMENT_KEYS.has(key)) fail(`unknown statement element "${key}"`, at(location, key));
@@ -201,68 +524,39 @@ function parseStatement(raw: unknown, index: number, location: string): Draft {
   if (st.Action === undefined && st.NotAction === undefined) fail('a statement needs an Action', at(location, 'Action'));
   if (st.Resource !== undefined && st.NotResource !== undefined) fail('a statement has Resource or NotResource, not both', at(location, 'NotResource'));
 
-  const conditions = compileConditions(st.Condition, at(location, 'Condition'));
+  const c = conditionsPart(st.Condition, at(location, 'Condition'));
 
   const notPrincipal = st.NotPrincipal !== undefined;
-  const principalKey = notPrincipal ? 'NotPrincipal' : 'Principal';
-  const principals = parsePrincipal(notPrincipal ? st.NotPrincipal : st.Principal, conditions.fixed, at(location, principalKey));
+  const principalKeyName = notPrincipal ? 'NotPrincipal' : 'Principal';
+  const p = principalsPart(notPrincipal ? st.NotPrincipal : st.Principal, c.conditions, at(location, principalKeyName));
 
   const notAction = st.NotAction !== undefined;
   const actionKey = notAction ? 'NotAction' : 'Action';
-  const actions = stringList(notAction ? st.NotAction : st.Action, at(location, actionKey), actionKey);
-  actions.forEach((a, i) => {
-    if (!ACTION_RE.test(a)) fail(`invalid action "${a}" (expected "service:Action" or "*")`, Array.isArray(st[actionKey]) ? `${at(location, actionKey)}[${i}]` : at(location, actionKey));
-  });
+  const a = actionsPart(notAction ? st.NotAction : st.Action, at(location, actionKey), actionKey);
 
   const notResource = st.NotResource !== undefined;
   let resources: string[] | null = null;
   if (st.Resource !== undefined || notResource) {
     const resourceKey = notResource ? 'NotResource' : 'Resource';
-    resources = stringList(notResource ? st.NotResource : st.Resource, at(location, resourceKey), resourceKey);
-    resources.forEach((r, i) => {
-      if (r === '') fail('a resource must not be empty', Array.isArray(st[resourceKey]) ? `${at(location, resourceKey)}[${i}]` : at(location, resourceKey));
-    });
+    const rawResources = notResource ? st.NotResource : st.Resource;
+    resources = stringList(rawResources, at(location, resourceKey), resourceKey);
+    for (let i = 0; i < resources.length; i++) {
+      if (resources[i] === '') fail('a resource must not be empty', Array.isArray(rawResources) ? `${at(location, resourceKey)}[${i}]` : at(location, resourceKey));
+    }
   }
 
-  let audience: Audience = NOBODY;
-  if (effect === 'Allow') {
-    if (notPrincipal) audience = ANYONE;
-    else if (principals.some((p) => p.atom === null)) audience = ANYONE;
-    else audience = { any: false, atoms: principals.map((p) => p.atom as Atom), network: null };
-    audience = narrow(audience, conditions.allowConstraint);
-    if (conditions.network) audience = withNetwork(audience, conditions.network);
-  }
-
-  return {
-    index,
-    sid: st.Sid as string | undefined,
-    effect,
-    raw: raw as PolicyStatement,
-    principals,
-    notPrincipal,
-    actions,
-    actionsLower: actions.map((a) => a.toLowerCase()),
-    notAction,
-    resources,
-    notResource,
-    conditions,
-    audience,
-  };
+  const shape = shapeOf(effect, p, notPrincipal, a, notAction, c, p.cached && a.cached && c.cached);
+  return new Statement(index, st.Sid as string | undefined, raw as PolicyStatement, resources, notResource, shape, NO_GROUPS, null, NO_FINDINGS);
 }
 
 // ---------------------------------------------------------------- Deny statements
 
-interface DenyTransform {
+interface DenyTransform extends DenyEffect {
   readonly index: number;
-  /** Who it applies to: null = everyone. */
-  readonly scope: Constraint;
-  /** Who is exempt: null = nobody. */
-  readonly exceptions: readonly Atom[] | null;
-  readonly networkException: string | null;
-  readonly draft: Draft;
+  readonly statement: Statement;
 }
 
-function prepareDeny(d: Draft): DenyTransform | null {
+function prepareDeny(d: Shape): DenyEffect | null {
   if (d.conditions.denyUnprovable) return null;
   let scope: Constraint = null;
   let exceptions: Atom[] | null = d.conditions.denyExceptions ? [...d.conditions.denyExceptions] : null;
@@ -275,10 +569,10 @@ function prepareDeny(d: Draft): DenyTransform | null {
   if (d.conditions.denyScope !== null && d.principals.some((p) => p.type !== 'AWS' && p.type !== '*')) return null; // service + source keys: not proven
   scope = intersectConstraints(scope, d.conditions.denyScope);
   if (scope !== null && (exceptions !== null || d.conditions.denyNetworkException !== null)) return null; // both a scope and exemptions: not proven
-  return { index: d.index, scope, exceptions, networkException: d.conditions.denyNetworkException, draft: d };
+  return { scope, exceptions, networkException: d.conditions.denyNetworkException };
 }
 
-function applyDeny(aud: Audience, t: DenyTransform): Audience {
+function applyDeny(aud: Audience, t: DenyEffect): Audience {
   if (isEmpty(aud)) return aud;
   if (t.scope !== null) return subtract(aud, t.scope);
   if (t.exceptions === null && t.networkException === null) return NOBODY;
@@ -286,19 +580,18 @@ function applyDeny(aud: Audience, t: DenyTransform): Audience {
   return narrow(aud, t.exceptions);
 }
 
-function denyCoversAction(d: Draft, allowAction: string): boolean {
+function denyCoversAction(d: Shape, allowAction: string): boolean {
   if (d.notAction) return d.actionsLower.every((n) => patternsDisjoint(allowAction, n));
   return d.actionsLower.some((q) => patternCovers(q, allowAction));
 }
 
-function denyCoversResources(d: Draft, a: Draft): boolean {
+function denyCoversResources(d: Statement, a: Statement): boolean {
   const allowResources = a.resources === null || a.notResource ? ['*'] : a.resources;
   if (d.resources === null) return true;
   if (d.notResource) return allowResources.every((r) => d.resources!.every((n) => patternsDisjoint(r, n)));
   return allowResources.every((r) => d.resources!.some((q) => patternCovers(q, r)));
 }
 
-const NO_DENIES: readonly number[] = Object.freeze([]);
 const listTable = new Map<string, readonly string[]>();
 const groupTable = new Map<string, readonly ActionGroup[]>();
 const TABLE_LIMIT = 100_000;
@@ -328,33 +621,32 @@ function internGroups(groups: ActionGroup[]): readonly ActionGroup[] {
   return out;
 }
 
-function actionGroups(a: Draft, denies: readonly DenyTransform[]): ActionGroup[] {
-  const whole: ActionGroup = { actions: Object.freeze(a.notAction ? ['*'] : [...a.actions]), audience: a.audience, deniedBy: NO_DENIES };
-  if (denies.length === 0 || isEmpty(a.audience)) return [whole];
-  const relevant = denies.filter((d) => denyCoversResources(d.draft, a));
-  if (relevant.length === 0) return [whole];
-  const probe = a.notAction ? ['*'] : a.actionsLower;
+/** The Allow's action groups given the policy's provable Deny statements; null when none applies (the shape's whole group). */
+function actionGroups(a: Statement, denies: readonly DenyTransform[]): ActionGroup[] | null {
+  const shape = a.shape;
+  if (isEmpty(shape.audience)) return null;
+  const relevant = denies.filter((d) => denyCoversResources(d.statement, a));
+  if (relevant.length === 0) return null;
+  const probe = shape.notAction ? ['*'] : shape.actionsLower;
   const byMask = new Map<string, { actions: string[]; deny: DenyTransform[] }>();
   probe.forEach((action, i) => {
-    const applying = relevant.filter((d) => denyCoversAction(d.draft, action));
+    const applying = relevant.filter((d) => denyCoversAction(d.statement.shape, action));
     const key = applying.map((d) => d.index).join(',');
     const group = byMask.get(key) ?? { actions: [], deny: applying };
-    group.actions.push(a.notAction ? '*' : (a.actions[i] as string));
+    group.actions.push(shape.notAction ? '*' : (shape.actions[i] as string));
     byMask.set(key, group);
   });
   const groups: ActionGroup[] = [];
   for (const g of byMask.values()) {
-    let audience = a.audience;
+    let audience = shape.audience;
     for (const d of g.deny) audience = applyDeny(audience, d);
     groups.push({ actions: Object.freeze(g.actions), audience, deniedBy: g.deny.length === 0 ? NO_DENIES : g.deny.map((d) => d.index) });
   }
   return groups;
 }
 
-const NO_GROUPS: readonly ActionGroup[] = Object.freeze([]);
-
 /** Reason prefixes, built by concatenation so that they share their parts. */
-function statementTexts(d: Draft, principalText: string): { action: string; grant: string; inside: string; confined: string; account: string } {
+function statementTexts(d: Shape, principalText: string): { action: string; grant: string; inside: string; confined: string; account: string } {
   const action = actionText(d);
   const grantsAction = 'grants ' + action;
   const grant = grantsAction + ' to ' + principalText;
@@ -362,7 +654,6 @@ function statementTexts(d: Draft, principalText: string): { action: string; gran
   const confined = listed.length === 0 ? grant + ', but its conditions confine it to the zone (' : grant + ', but ' + listed.join(' AND ') + (listed.length > 1 ? ' confine' : ' confines') + ' it to the zone (';
   return { action, grant, inside: grant + ': every principal is inside the zone (', confined, account: grantsAction + ' to account ' };
 }
-const NO_FINDINGS: readonly ExternalAccessFinding[] = Object.freeze([]);
 
 function onlyPinned(aud: Audience): boolean {
   for (const a of aud.atoms) if (a.t !== 'pin') return false;
@@ -372,41 +663,32 @@ function onlyPinned(aud: Audience): boolean {
 /**
  * The outcome of a statement whose audience holds no account-like atom: it is
  * the same in every zone of trust and for every resource kind, so it is built
- * once here (frozen) and analysis only hands it out.
+ * once here and analysis only hands it out. `deniedBy`: the Deny statements
+ * that narrowed the groups (their indexes appear in the reason).
  */
-function fixedOutcome(d: Draft, groups: readonly ActionGroup[], facts: Parameters<typeof publicReason>[0], grant: string, publicText: string): { verdict: StatementVerdict | null; findings: readonly ExternalAccessFinding[] } {
-  const sid = d.sid;
-  if (d.effect === 'Deny') {
-    return { verdict: Object.freeze({ statementIndex: d.index, sid, effect: 'Deny', verdict: 'deny', reason: denyReason(facts) }), findings: NO_FINDINGS };
-  }
-  if (!onlyPinned(d.audience) || !groups.every((g) => onlyPinned(g.audience))) return { verdict: null, findings: NO_FINDINGS };
+function fixedOutcome(d: Shape, groups: readonly ActionGroup[], deniedByGroups: readonly number[]): OutcomeTemplate | null {
+  if (d.effect === 'Deny') return { effect: 'Deny', verdict: 'deny', reason: denyReason(d), finding: null };
+  if (!onlyPinned(d.audience) || !groups.every((g) => onlyPinned(g.audience))) return null;
   const publicActions: string[] = [];
   for (const g of groups) if (g.audience.any && !g.audience.network) for (const a of g.actions) if (!publicActions.includes(a)) publicActions.push(a);
   if (publicActions.length > 0) {
-    const reason = publicText;
-    const finding: ExternalAccessFinding = Object.freeze({
-      statementIndex: d.index,
-      sid,
-      source: 'policy',
-      access: 'public',
-      accounts: Object.freeze([]) as unknown as string[],
-      principals: Object.freeze([]) as unknown as string[],
-      actions: Object.freeze(publicActions) as unknown as string[],
-      ...(d.notAction ? { notActions: Object.freeze([...d.actions]) as unknown as string[] } : {}),
-      conditions: Object.freeze([...d.conditions.listed]) as unknown as string[],
+    const reason = d.publicText;
+    return {
+      effect: 'Allow',
+      verdict: 'public',
       reason,
-    });
-    return { verdict: Object.freeze({ statementIndex: d.index, sid, effect: 'Allow', verdict: 'public', reason }), findings: Object.freeze([finding]) };
+      finding: { actions: Object.freeze(publicActions), notActions: d.notAction ? Object.freeze([...d.actions]) : null, conditions: Object.freeze([...d.conditions.listed]) },
+    };
   }
-  const deniedBy: number[] = [];
-  for (const g of groups) for (const i of g.deniedBy) if (!deniedBy.includes(i)) deniedBy.push(i);
+  const deniedBy = deniedByGroups;
+  const grant = d.texts.grant;
   let verdict: StatementVerdict['verdict'];
   let reason: string;
   const network = groups.find((g) => g.audience.network)?.audience.network ?? null;
   const pinned = groups.flatMap((g) => g.audience.atoms).find((a) => a.t === 'pin')?.id ?? null;
   if (deniedBy.length > 0 && d.audience.any && !d.audience.network) {
     verdict = 'deny-covered';
-    reason = deniedReason(facts, deniedBy);
+    reason = deniedReason(d, deniedBy);
   } else if (network !== null) {
     verdict = 'trusted-by-condition';
     reason = `${grant}, but only from the fixed network ${network}`;
@@ -418,15 +700,30 @@ function fixedOutcome(d: Draft, groups: readonly ActionGroup[], facts: Parameter
     reason = `${grant}, but ${d.conditions.listed.join(' AND ')} pin${d.conditions.listed.length > 1 ? '' : 's'} it to ${pinned}`;
   } else if (deniedBy.length > 0) {
     verdict = 'deny-covered';
-    reason = deniedReason(facts, deniedBy);
+    reason = deniedReason(d, deniedBy);
   } else {
     verdict = 'trusted-by-condition';
     reason = `${grant}, but ${d.conditions.listed.join(' AND ') || 'its conditions'} match${d.conditions.listed.length > 1 ? '' : 'es'} no caller`;
   }
-  return { verdict: Object.freeze({ statementIndex: d.index, sid, effect: 'Allow', verdict, reason }), findings: NO_FINDINGS };
+  return { effect: 'Allow', verdict, reason, finding: null };
 }
 
-function describePrincipals(d: Draft): string {
+/** Give a statement the outcome of a template (frozen: analysis results share it). */
+function settle(s: Statement, t: OutcomeTemplate | null): void {
+  if (t === null) return;
+  const index = s.index;
+  const sid = s.sid;
+  s.fixedVerdict = Object.freeze({ statementIndex: index, sid, effect: t.effect, verdict: t.verdict, reason: t.reason });
+  const f = t.finding;
+  if (f === null) return;
+  const finding: ExternalAccessFinding =
+    f.notActions === null
+      ? { statementIndex: index, sid, source: 'policy', access: 'public', accounts: NO_STRINGS, principals: NO_STRINGS, actions: f.actions as string[], conditions: f.conditions as string[], reason: t.reason }
+      : { statementIndex: index, sid, source: 'policy', access: 'public', accounts: NO_STRINGS, principals: NO_STRINGS, actions: f.actions as string[], notActions: f.notActions as string[], conditions: f.conditions as string[], reason: t.reason };
+  s.fixedFindings = Object.freeze([Object.freeze(finding)]);
+}
+
+function describePrincipals(d: Shape): string {
   if (d.notPrincipal) return `everyone except ${d.principals.map((p) => p.label).join(', ')} (NotPrincipal)`;
   return d.principals.map((p) => p.label).join(', ');
 }
@@ -474,47 +771,29 @@ export function parsePolicy(input: string | object): ParsedPolicy {
   const rawStatements = policy.Statement;
   if (rawStatements === undefined) fail('a policy needs a Statement', 'Statement');
   const statementIsArray = Array.isArray(rawStatements);
-  const list: unknown[] = statementIsArray ? (rawStatements as unknown[]) : [rawStatements];
+  const list: readonly unknown[] = statementIsArray ? (rawStatements as unknown[]) : [rawStatements];
 
-  const drafts: Draft[] = list.map((s, i) => parseStatement(s, i, statementIsArray ? `Statement[${i}]` : 'Statement'));
-  const denies: DenyTransform[] = [];
-  for (const d of drafts) {
-    if (d.effect !== 'Deny') continue;
-    const t = prepareDeny(d);
-    if (t) denies.push(t);
+  const statements: Statement[] = new Array<Statement>(list.length);
+  let denies: DenyTransform[] | null = null;
+  for (let i = 0; i < list.length; i++) {
+    const s = parseStatement(list[i], i, statementIsArray ? `Statement[${i}]` : 'Statement');
+    statements[i] = s;
+    const deny = s.shape.deny;
+    if (deny !== null) (denies ??= []).push({ scope: deny.scope, exceptions: deny.exceptions, networkException: deny.networkException, index: i, statement: s });
   }
-  const statements: CompiledStatement[] = drafts.map((d) => {
-    const principalText = describePrincipals(d);
-    const groups = d.effect === 'Allow' ? internGroups(actionGroups(d, denies)) : NO_GROUPS;
-    d.audience = internAudience(d.audience);
-    const facts = { actions: d.actions, notAction: d.notAction, notPrincipal: d.notPrincipal, principals: d.principals, principalText, conditions: d.conditions };
-    const texts = statementTexts(d, principalText);
-    const publicText = d.effect === 'Allow' ? publicReason(facts) : '';
-    const fixed = fixedOutcome(d, groups, facts, texts.grant, publicText);
-    return {
-      index: d.index,
-      sid: d.sid,
-      effect: d.effect,
-      raw: d.raw,
-      principals: d.principals,
-      notPrincipal: d.notPrincipal,
-      actions: d.actions,
-      notAction: d.notAction,
-      resources: d.resources,
-      notResource: d.notResource,
-      conditions: d.conditions,
-      audience: d.audience,
-      groups,
-      principalText,
-      actionText: texts.action,
-      grantText: texts.grant,
-      insideText: texts.inside,
-      confinedText: texts.confined,
-      accountText: texts.account,
-      publicText,
-      fixedVerdict: fixed.verdict,
-      fixedFindings: fixed.findings,
-    };
-  });
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i]!;
+    const shape = s.shape;
+    const groups = shape.effect === 'Allow' && denies !== null ? actionGroups(s, denies) : null;
+    if (groups === null) {
+      s.groups = shape.wholeGroups;
+      settle(s, shape.outcome);
+    } else {
+      s.groups = internGroups(groups);
+      const deniedBy: number[] = [];
+      for (const g of s.groups) for (const d of g.deniedBy) if (!deniedBy.includes(d)) deniedBy.push(d);
+      settle(s, fixedOutcome(shape, s.groups, deniedBy));
+    }
+  }
   return new ParsedPolicy(doc as PolicyDocument, statements, statementIsArray, inferKind(statements));
 }
