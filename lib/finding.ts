@@ -114,6 +114,8 @@ export const ChangeRecordSchema = z.object({
   error: z.string().optional(),
   /** Who asked for the rollback (`auto`, `slack:<user>`, `cli:<user>`). */
   rolledBackBy: z.string().optional(),
+  /** What the rollback overwrote (the live state just before it), saved before it wrote. */
+  rollbackOverwrote: z.record(z.string(), z.string().nullable()).optional(),
 });
 export type ChangeRecord = z.infer<typeof ChangeRecordSchema>;
 

@@ -35,7 +35,7 @@ export class AuditStore {
     return ChangeRecordSchema.parse(rest);
   }
 
-  async setChangeStatus(changeId: string, status: ChangeRecord['status'], fields: { error?: string; rolledBackBy?: string } = {}): Promise<void> {
+  async setChangeStatus(changeId: string, status: ChangeRecord['status'], fields: { error?: string; rolledBackBy?: string; rollbackOverwrote?: Record<string, string | null> } = {}): Promise<void> {
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':status': status, ':updatedAt': new Date().toISOString() };
     let expression = 'SET #status = :status, #updatedAt = :updatedAt';

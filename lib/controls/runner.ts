@@ -83,11 +83,15 @@ export async function rollbackChange(args: { ctx: ControlContext; store: AuditSt
   const record = await args.store.getChange(args.changeId);
   if (!record) throw new RollbackFailedError(`no change record ${args.changeId}`, { context: { changeId: args.changeId } });
   if (record.status === 'ROLLED_BACK') return record;
+  const control = getControl(record.controlId);
+  // A rollback is a write too: what it overwrites (the fix, or whatever has drifted in since) is saved first.
+  const current = await control.snapshot(args.ctx);
+  await args.store.setChangeStatus(args.changeId, record.status, { rollbackOverwrote: current });
   try {
-    await getControl(record.controlId).restore(args.ctx, record.before);
+    await control.restore(args.ctx, record.before);
   } catch (error) {
     throw new RollbackFailedError(`could not restore ${record.resourceArn}: ${describeError(error).message}`, { cause: error, context: { changeId: args.changeId } });
   }
   await args.store.setChangeStatus(args.changeId, 'ROLLED_BACK', { rolledBackBy: args.actor });
-  return { ...record, status: 'ROLLED_BACK' };
+  return { ...record, status: 'ROLLED_BACK', rolledBackBy: args.actor, rollbackOverwrote: current };
 }

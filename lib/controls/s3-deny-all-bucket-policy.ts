@@ -107,6 +107,10 @@ export const s3DenyAllBucketPolicy: CorrectiveControl = {
     's3:GetBucketAcl',
   ],
 
+  async snapshot(ctx: ControlContext): Promise<ResourceState> {
+    return snapshot(await readBucket(bucketNameFromArn(ctx.finding.resource.arn)));
+  },
+
   async plan(ctx: ControlContext): Promise<ControlPlan> {
     const bucketArn = ctx.finding.resource.arn;
     const state = await readBucket(bucketNameFromArn(bucketArn));

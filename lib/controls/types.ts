@@ -1,7 +1,7 @@
 /**
  * A corrective control: one module, registered by id, declaring what it
  * handles and the IAM actions it needs (the deploy role is generated from
- * these). `plan` reads the live resource and computes the exact change;
+ * these). `snapshot` reads the fields it changes; `plan` reads the live resource and computes the exact change;
  * the runner (lib/controls/runner.ts) stores the ChangeRecord, then calls
  * `write`; `verify` re-fetches and re-checks; `restore` puts `before` back.
  */
@@ -41,6 +41,8 @@ export interface CorrectiveControl {
   handles: { resourceTypes: readonly string[]; findingTypes?: readonly string[] };
   /** IAM actions the control calls; the contract tests and serverless.yml rely on this list. */
   permissions: readonly string[];
+  /** The live state of the fields the control changes, exactly as `before` would record it. */
+  snapshot(ctx: ControlContext): Promise<ResourceState>;
   plan(ctx: ControlContext): Promise<ControlPlan>;
   write(ctx: ControlContext, plan: ControlPlan): Promise<void>;
   verify(ctx: ControlContext): Promise<VerifyOutcome>;

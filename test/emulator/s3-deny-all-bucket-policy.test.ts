@@ -99,6 +99,8 @@ describe('s3-deny-all-bucket-policy on the emulator', () => {
     const rolledBack = await rollbackChange({ ctx: context(bucket), store: audit, changeId, actor: 'slack:U1' });
 
     expect(rolledBack.status).toBe('ROLLED_BACK');
+    const appliedRecord = await audit.getChange(changeId);
+    expect(appliedRecord?.rollbackOverwrote?.policy).toBe(appliedRecord?.after.policy);
     expect(await policyOf(bucket)).toBe(text);
     expect(await blockOf(bucket)).toEqual(partialBlock);
     expect((await audit.getChange(changeId))?.status).toBe('ROLLED_BACK');

@@ -47,6 +47,8 @@ describe('when the fix does not take', () => {
     expect(states.slice(-7)).toEqual(['Resolved?', 'Escalate To On-Call', 'Roll Back Requested?', 'Roll Back Change', 'Notify', 'Record Outcome', 'Done']);
     const change = await audit.getChange(executionArn.split(':').pop()!);
     expect(change).toMatchObject({ status: 'ROLLED_BACK', rolledBackBy: 'slack:U0ONCALL' });
+    // What the rollback overwrote, the policy that had drifted back in, was saved before it wrote.
+    expect(change!.rollbackOverwrote).toEqual({ policy: publicReadPolicy(bucket), publicAccessBlock: null });
     expect(await livePolicy(s3, bucket)).toBe(change!.before.policy);
     expect(await audit.getOutcome(executionArn.split(':').pop()!)).toMatchObject({ outcome: 'ROLLED_BACK' });
   });

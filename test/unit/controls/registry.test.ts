@@ -18,8 +18,8 @@ describe.each(CONTROLS.map((control) => [control.id, control] as const))('contro
     for (const action of control.permissions) expect(action).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z]+$/);
   });
 
-  it('can plan, write, verify and restore', () => {
-    for (const step of ['plan', 'write', 'verify', 'restore'] as const) expect(typeof control[step]).toBe('function');
+  it('can snapshot, plan, write, verify and restore', () => {
+    for (const step of ['snapshot', 'plan', 'write', 'verify', 'restore'] as const) expect(typeof control[step]).toBe('function');
   });
 });
 
