@@ -38,6 +38,9 @@ export interface InteractionResponse {
   body: string;
 }
 
+/** What Step Functions answers when the task behind a token is gone. */
+const NO_LONGER_WAITING = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
 const DECISION_OF: Record<SlackAction, string> = { approve: 'APPROVED', reject: 'REJECTED', acknowledge: 'ACKNOWLEDGED', rollback: 'ROLL_BACK' };
 const KIND_OF: Record<SlackAction, 'approval' | 'on-call'> = { approve: 'approval', reject: 'approval', acknowledge: 'on-call', rollback: 'on-call' };
 
@@ -98,6 +101,12 @@ async function decide(rawBody: string, deps: InteractionDeps): Promise<Interacti
       );
     }
   } catch (error) {
+    if (NO_LONGER_WAITING.has((error as Error).name)) {
+      throw new ApprovalNotPendingError(`the workflow is no longer waiting for this decision (${(error as Error).name}): it timed out or was stopped`, {
+        cause: error,
+        context: { approvalId: approval.approvalId, executionArn: approval.executionArn },
+      });
+    }
     throw toRemediatorError(error, `resuming ${approval.executionArn}`);
   }
   logger.info('decision taken', { approvalId: approval.approvalId, decision, userId, executionArn: approval.executionArn, findingId: approval.findingId });

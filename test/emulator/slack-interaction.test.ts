@@ -49,6 +49,13 @@ describe('the Slack interaction endpoint', () => {
     expect((await approvals.get(approvalId))?.status).toBe('PENDING');
   });
 
+  it('answers 409 when the workflow stopped waiting (its task token is gone)', async () => {
+    const approvalId = await pendingApproval([]);
+    const response = await click(approvalId, 'U0LEAD');
+    expect(response.status).toBe(409);
+    expect(response.body).toMatch(/no longer waiting/);
+  });
+
   it('answers 409 to an approval id that does not exist', async () => {
     expect((await click(newApprovalId(), 'U0LEAD')).status).toBe(409);
   });
