@@ -71,8 +71,34 @@ export class ParsedPolicy {
   ) {}
 }
 
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
-const POLICY_KEYS = new Set(['Version', 'Id', 'Statement']);
+function isStatementKey(key: string): boolean {
+  switch (key) {
+    case 'Sid':
+    case 'Effect':
+    case 'Principal':
+    case 'NotPrincipal':
+    case 'Action':
+    case 'NotAction':
+    case 'Resource':
+    case 'NotResource':
+    case 'Condition':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function isPolicyKey(key: string): boolean {
+  return key === 'Version' || key === 'Id' || key === 'Statement';
+}
+
+/** "Statement[i]" for the first statements, built once. */
+const STATEMENT_LOCATIONS: string[] = [];
+function statementLocation(i: number, isArray: boolean): string {
+  if (!isArray) return 'Statement';
+  if (i >= 256) return `Statement[${i}]`;
+  return (STATEMENT_LOCATIONS[i] ??= `Statement[${i}]`);
+}
 const ACTION_RE = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?_-]*)$/;
 
 function fail(message: string, location: string, cause?: unknown): never {
@@ -87,6 +113,22 @@ function stringList(raw: unknown, location: string, what: string): string[] {
     return raw as string[];
   }
   return fail(`${what} must be a string or an array of strings`, location);
+}
+
+/** stringList, building the location only when the element is invalid. */
+function stringListAt(raw: unknown, base: string, what: string): string[] {
+  if (typeof raw === 'string') return [raw];
+  if (Array.isArray(raw) && raw.length > 0) {
+    let strings = true;
+    for (let i = 0; i < raw.length; i++) {
+      if (typeof raw[i] !== 'string') {
+        strings = false;
+        break;
+      }
+    }
+    if (strings) return raw as string[];
+  }
+  return stringList(raw, at(base, what), what);
 }
 
 function at(base: string, key: string): string {
@@ -187,6 +229,53 @@ class BoundedCache<V> {
 }
 
 /**
+ * A bounded cache keyed by one string and told apart by two more that are
+ * compared, not hashed (no key to build): e.g. a condition value, then its
+ * operator and key. Same two generations as BoundedCache.
+ */
+class TaggedCache<V> {
+  private current = new Map<string, { readonly a: string; readonly b: string; readonly value: V }[]>();
+  private previous = new Map<string, { readonly a: string; readonly b: string; readonly value: V }[]>();
+  constructor(private readonly limit: number) {}
+
+  get(key: string, a: string, b: string): V | undefined {
+    const list = this.current.get(key);
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i]!;
+        if (e.a === a && e.b === b) return e.value;
+      }
+    }
+    const old = this.previous.get(key);
+    if (old !== undefined) {
+      for (let i = 0; i < old.length; i++) {
+        const e = old[i]!;
+        if (e.a === a && e.b === b) {
+          this.set(key, a, b, e.value);
+          return e.value;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  set(key: string, a: string, b: string, value: V): void {
+    if (this.current.size >= this.limit) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    let list = this.current.get(key);
+    if (list === undefined) {
+      list = [];
+      this.current.set(key, list);
+    } else if (list.length >= 8) {
+      list.shift();
+    }
+    list.push({ a, b, value });
+  }
+}
+
+/**
  * Cache keys: an injective encoding of the parts of a statement that its
  * compiled form depends on (strings are length-prefixed). Null when the value
  * has a type the fast path does not encode: it is then compiled uncached (and
@@ -256,10 +345,15 @@ function conditionKey(raw: unknown): string | null {
 }
 
 const CACHE_LIMIT = 20_000;
-let nextComponentId = 1;
+let nextPrincipalsId = 1;
+let nextActionsId = 1;
+/** Part ids stay below these so that a shape key is a small integer (see shapeOf); the caches start over before. */
+const PRINCIPALS_ID_LIMIT = 1 << 13;
+const ACTIONS_ID_LIMIT = 1 << 14;
 
 interface ConditionsPart {
-  readonly id: number;
+  /** The shapes of the statements with these conditions (see shapeOf). */
+  shapes: ShapeTable | null;
   /** False when compiled uncached (its statements' shapes are not cached either). */
   readonly cached: boolean;
   readonly conditions: CompiledConditions;
@@ -280,11 +374,10 @@ interface ActionsPart {
   readonly kind: ResourceKind | null;
 }
 
-const conditionsCache = new BoundedCache<ConditionsPart>(CACHE_LIMIT);
-const principalsCache = new BoundedCache<PrincipalsPart>(CACHE_LIMIT);
-const actionsCache = new BoundedCache<ActionsPart>(CACHE_LIMIT);
-const shapeCache = new BoundedCache<Shape>(CACHE_LIMIT * 2);
-const NO_CONDITIONS_PART: ConditionsPart = Object.freeze({ id: 0, cached: true, conditions: NO_CONDITIONS });
+let conditionsCache = new BoundedCache<ConditionsPart>(CACHE_LIMIT);
+let principalsCache = new BoundedCache<PrincipalsPart>(CACHE_LIMIT);
+let actionsCache = new BoundedCache<ActionsPart>(CACHE_LIMIT);
+const NO_CONDITIONS_PART: ConditionsPart = { shapes: null, cached: true, conditions: NO_CONDITIONS };
 
 function freezeConditions(c: CompiledConditions): CompiledConditions {
   if (c === NO_CONDITIONS) return c;
@@ -293,25 +386,94 @@ function freezeConditions(c: CompiledConditions): CompiledConditions {
   return Object.freeze(c);
 }
 
-function conditionsPart(raw: unknown, location: string): ConditionsPart {
+/** One operator, one key, one string value (the common condition): by operator, key and value. */
+let singleConditions = new TaggedCache<ConditionsPart>(CACHE_LIMIT);
+const tripleKeys: string[] = ['', '', ''];
+
+function singleCondition(raw: unknown): boolean {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return false;
+  let op: string | null = null;
+  for (const k in raw) {
+    if (op !== null || !Object.prototype.hasOwnProperty.call(raw, k)) return false;
+    op = k;
+  }
+  if (op === null) return false;
+  const block: unknown = (raw as Record<string, unknown>)[op];
+  if (block === null || typeof block !== 'object' || Array.isArray(block)) return false;
+  let key: string | null = null;
+  for (const k in block) {
+    if (key !== null || !Object.prototype.hasOwnProperty.call(block, k)) return false;
+    key = k;
+  }
+  if (key === null) return false;
+  const value: unknown = (block as Record<string, unknown>)[key];
+  if (typeof value !== 'string') return false;
+  tripleKeys[0] = op;
+  tripleKeys[1] = key;
+  tripleKeys[2] = value;
+  return true;
+}
+
+function conditionsPart(raw: unknown, base: string): ConditionsPart {
   if (raw === undefined) return NO_CONDITIONS_PART;
-  const key = conditionKey(raw);
-  if (key !== null) {
+  const single = singleCondition(raw);
+  const key = single ? null : conditionKey(raw);
+  if (single) {
+    const hit = singleConditions.get(tripleKeys[2]!, tripleKeys[0]!, tripleKeys[1]!);
+    if (hit !== undefined) return hit;
+  } else if (key !== null) {
     const hit = conditionsCache.get(key);
     if (hit !== undefined) return hit;
   }
-  const part: ConditionsPart = { id: nextComponentId++, cached: key !== null, conditions: freezeConditions(compileConditions(raw, location)) };
-  if (key !== null) conditionsCache.set(key, part);
+  const part: ConditionsPart = { shapes: null, cached: single || key !== null, conditions: freezeConditions(compileConditions(raw, at(base, 'Condition'))) };
+  if (single && singleCondition(raw)) singleConditions.set(tripleKeys[2]!, tripleKeys[0]!, tripleKeys[1]!, part);
+  else if (key !== null) conditionsCache.set(key, part);
   return part;
 }
 
-function principalsPart(raw: unknown, conditions: CompiledConditions, location: string): PrincipalsPart {
+/** `"Principal": "*"` (parsed once per cache generation). */
+let anyonePart: PrincipalsPart | null = null;
+/** Single-entry principals ({ AWS: "…" }, { Service: "…" }, { CanonicalUser: "…" }): by value, then type. */
+let singlePrincipals = new TaggedCache<PrincipalsPart>(CACHE_LIMIT);
+let singleType = '';
+let singleValue = '';
+
+/** Is `raw` an object with one own entry of a cacheable type and a string value? Sets singleType / singleValue. */
+function singlePrincipal(raw: unknown): boolean {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return false;
+  let type: string | null = null;
+  for (const k in raw) {
+    if (type !== null || !Object.prototype.hasOwnProperty.call(raw, k)) return false;
+    type = k;
+  }
+  if (type !== 'AWS' && type !== 'Service' && type !== 'CanonicalUser') return false;
+  const value: unknown = (raw as Record<string, unknown>)[type];
+  if (typeof value !== 'string') return false;
+  singleType = type;
+  singleValue = value;
+  return true;
+}
+
+function principalsPart(raw: unknown, conditions: CompiledConditions, base: string, element: string): PrincipalsPart {
+  if (raw === '*') {
+    if (anyonePart === null) anyonePart = { id: nextPrincipalsId++, cached: true, principals: Object.freeze(parsePrincipal(raw, conditions.fixed, at(base, element))) };
+    return anyonePart;
+  }
+  if (singlePrincipal(raw)) {
+    const type = singleType;
+    const value = singleValue;
+    const hit = singlePrincipals.get(value, type, '');
+    if (hit !== undefined) return hit;
+    const part: PrincipalsPart = { id: nextPrincipalsId++, cached: true, principals: Object.freeze(parsePrincipal(raw, conditions.fixed, at(base, element))) };
+    singlePrincipals.set(value, type, '', part);
+    return part;
+  }
   const key = principalKey(raw);
   if (key !== null) {
     const hit = principalsCache.get(key);
     if (hit !== undefined) return hit;
   }
-  const part: PrincipalsPart = { id: nextComponentId++, cached: key !== null, principals: Object.freeze(parsePrincipal(raw, conditions.fixed, location)) };
+  const part: PrincipalsPart = { id: nextPrincipalsId++, cached: key !== null, principals: Object.freeze(parsePrincipal(raw, conditions.fixed, at(base, element))) };
   if (key !== null) principalsCache.set(key, part);
   return part;
 }
@@ -326,20 +488,40 @@ function actionKind(actions: readonly string[]): ResourceKind | null {
   return null;
 }
 
-function actionsPart(raw: unknown, location: string, what: string): ActionsPart {
-  const key = stringListKey(raw);
-  if (key !== null) {
+let singleActions = new BoundedCache<ActionsPart>(CACHE_LIMIT);
+let pairActions = new TaggedCache<ActionsPart>(CACHE_LIMIT);
+
+function actionsPart(raw: unknown, base: string, what: string): ActionsPart {
+  // Fast paths: one action (a string or a one-element array: the same list), two actions.
+  let single: string | null = null;
+  let pair = false;
+  let key: string | null = null;
+  if (typeof raw === 'string') single = raw;
+  else if (Array.isArray(raw) && raw.length === 1 && typeof raw[0] === 'string') single = raw[0] as string;
+  else if (Array.isArray(raw) && raw.length === 2 && typeof raw[0] === 'string' && typeof raw[1] === 'string') pair = true;
+  else key = stringListKey(raw);
+  if (single !== null) {
+    const hit = singleActions.get(single);
+    if (hit !== undefined) return hit;
+  } else if (pair) {
+    const hit = pairActions.get((raw as string[])[0]!, (raw as string[])[1]!, '');
+    if (hit !== undefined) return hit;
+  } else if (key !== null) {
     const hit = actionsCache.get(key);
     if (hit !== undefined) return hit;
   }
+  const location = at(base, what);
   const list = stringList(raw, location, what);
   for (let i = 0; i < list.length; i++) {
     const a = list[i]!;
     if (!ACTION_RE.test(a)) fail(`invalid action "${a}" (expected "service:Action" or "*")`, Array.isArray(raw) ? `${location}[${i}]` : location);
   }
   const actions = Object.freeze(list.slice());
-  const part: ActionsPart = { id: nextComponentId++, cached: key !== null, actions, actionsLower: Object.freeze(actions.map((a) => a.toLowerCase())), kind: actionKind(actions) };
-  if (key !== null) actionsCache.set(key, part);
+  const part: ActionsPart = { id: nextActionsId++, cached: single !== null || pair || key !== null, actions, actionsLower: Object.freeze(actions.map((a) => a.toLowerCase())), kind: actionKind(actions) };
+  if (single !== null) singleActions.set(single, part);
+  else if (pair) {
+    pairActions.set((raw as string[])[0]!, (raw as string[])[1]!, '', part);
+  } else if (key !== null) actionsCache.set(key, part);
   return part;
 }
 
@@ -365,6 +547,7 @@ interface OutcomeTemplate {
 
 const NO_DENIES: readonly number[] = Object.freeze([]);
 const NO_GROUPS: readonly ActionGroup[] = Object.freeze([]);
+const ALL_ACTIONS: readonly string[] = Object.freeze(['*']);
 const NO_FINDINGS: readonly ExternalAccessFinding[] = Object.freeze([]);
 const NO_STRINGS = Object.freeze([]) as unknown as string[];
 
@@ -402,7 +585,7 @@ class Shape implements StatementFacts {
     }
     this.audience = internAudience(audience);
     this.deny = effect === 'Deny' ? prepareDeny(this) : null;
-    this.wholeGroups = effect === 'Allow' ? internGroups([{ actions: Object.freeze(notAction ? ['*'] : [...this.actions]), audience, deniedBy: NO_DENIES }]) : NO_GROUPS;
+    this.wholeGroups = effect === 'Allow' ? Object.freeze([Object.freeze({ actions: notAction ? ALL_ACTIONS : this.actions, audience: this.audience, deniedBy: NO_DENIES })]) : NO_GROUPS;
   }
 
   get actions(): readonly string[] {
@@ -432,15 +615,37 @@ class Shape implements StatementFacts {
   }
 }
 
+/** Shapes by their parts: conditions part -> (principals part id, actions part id) -> flags (no string key to build). */
+type ShapeTable = Map<number, Shape>;
+const SHAPE_FANOUT = 20_000;
+
 function shapeOf(effect: 'Allow' | 'Deny', p: PrincipalsPart, notPrincipal: boolean, a: ActionsPart, notAction: boolean, c: ConditionsPart, cacheable: boolean): Shape {
-  if (!cacheable) return new Shape(effect, p.principals, notPrincipal, a, notAction, c.conditions);
-  const key = (effect === 'Allow' ? 'A' : 'D') + (notPrincipal ? 'N' : 'P') + (notAction ? 'N' : 'A') + p.id + ',' + a.id + ',' + c.id;
-  let shape = shapeCache.get(key);
+  if (!cacheable || p.id >= PRINCIPALS_ID_LIMIT || a.id >= ACTIONS_ID_LIMIT) return new Shape(effect, p.principals, notPrincipal, a, notAction, c.conditions);
+  const table = (c.shapes ??= new Map());
+  // < 2^30: a small integer key (p.id < 2^13, a.id < 2^14, 3 bits of flags).
+  const key = ((p.id * ACTIONS_ID_LIMIT + a.id) << 3) | (effect === 'Allow' ? 0 : 4) | (notPrincipal ? 2 : 0) | (notAction ? 1 : 0);
+  let shape = table.get(key);
   if (shape === undefined) {
+    if (table.size >= SHAPE_FANOUT) table.clear();
     shape = new Shape(effect, p.principals, notPrincipal, a, notAction, c.conditions);
-    shapeCache.set(key, shape);
+    table.set(key, shape);
   }
   return shape;
+}
+
+/** Start every cache over (before part ids run out; see shapeOf). Exported for benchmarks that measure a cold start. */
+export function resetCaches(): void {
+  conditionsCache = new BoundedCache<ConditionsPart>(CACHE_LIMIT);
+  singleConditions = new TaggedCache<ConditionsPart>(CACHE_LIMIT);
+  principalsCache = new BoundedCache<PrincipalsPart>(CACHE_LIMIT);
+  singlePrincipals = new TaggedCache<PrincipalsPart>(CACHE_LIMIT);
+  anyonePart = null;
+  actionsCache = new BoundedCache<ActionsPart>(CACHE_LIMIT);
+  singleActions = new BoundedCache<ActionsPart>(CACHE_LIMIT);
+  pairActions = new TaggedCache<ActionsPart>(CACHE_LIMIT);
+  NO_CONDITIONS_PART.shapes = null;
+  nextPrincipalsId = 1;
+  nextActionsId = 1;
 }
 
 /** One compiled statement: its shape plus what is its own (index, Sid, resources, the outcome given the other statements). */
@@ -449,7 +654,8 @@ class Statement implements CompiledStatement {
     readonly index: number,
     readonly sid: string | undefined,
     readonly raw: PolicyStatement,
-    readonly resources: readonly string[] | null,
+    /** Resource / NotResource as written (validated): a string, a list, or null. */
+    private readonly resourceValue: string | readonly string[] | null,
     readonly notResource: boolean,
     readonly shape: Shape,
     public groups: readonly ActionGroup[],
@@ -457,6 +663,10 @@ class Statement implements CompiledStatement {
     public fixedFindings: readonly ExternalAccessFinding[],
   ) {}
 
+  get resources(): readonly string[] | null {
+    const r = this.resourceValue;
+    return typeof r === 'string' ? [r] : r;
+  }
   get effect(): 'Allow' | 'Deny' {
     return this.shape.effect;
   }
@@ -513,7 +723,7 @@ function inferKind(statements: readonly Statement[]): ResourceKind {
 function parseStatement(raw: unknown, index: number, location: string): Statement {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('a statement must be an object', location);
   const st = raw as Record<string, unknown>;
-  for (const key of Object.keys(st)) if (!STATEMENT_KEYS.has(key)) fail(`unknown statement element "${key}"`, at(location, key));
+  for (const key of Object.keys(st)) if (!isStatementKey(key)) fail(`unknown statement element "${key}"`, at(location, key));
   if (st.Sid !== undefined && typeof st.Sid !== 'string') fail('Sid must be a string', at(location, 'Sid'));
   if (st.Effect !== 'Allow' && st.Effect !== 'Deny') fail(`Effect must be "Allow" or "Deny"`, at(location, 'Effect'));
   const effect = st.Effect;
@@ -524,24 +734,28 @@ function parseStatement(raw: unknown, index: number, location: string): Statemen
   if (st.Action === undefined && st.NotAction === undefined) fail('a statement needs an Action', at(location, 'Action'));
   if (st.Resource !== undefined && st.NotResource !== undefined) fail('a statement has Resource or NotResource, not both', at(location, 'NotResource'));
 
-  const c = conditionsPart(st.Condition, at(location, 'Condition'));
+  const c = conditionsPart(st.Condition, location);
 
   const notPrincipal = st.NotPrincipal !== undefined;
   const principalKeyName = notPrincipal ? 'NotPrincipal' : 'Principal';
-  const p = principalsPart(notPrincipal ? st.NotPrincipal : st.Principal, c.conditions, at(location, principalKeyName));
+  const p = principalsPart(notPrincipal ? st.NotPrincipal : st.Principal, c.conditions, location, principalKeyName);
 
   const notAction = st.NotAction !== undefined;
   const actionKey = notAction ? 'NotAction' : 'Action';
-  const a = actionsPart(notAction ? st.NotAction : st.Action, at(location, actionKey), actionKey);
+  const a = actionsPart(notAction ? st.NotAction : st.Action, location, actionKey);
 
   const notResource = st.NotResource !== undefined;
-  let resources: string[] | null = null;
+  let resources: string | string[] | null = null;
   if (st.Resource !== undefined || notResource) {
     const resourceKey = notResource ? 'NotResource' : 'Resource';
     const rawResources = notResource ? st.NotResource : st.Resource;
-    resources = stringList(rawResources, at(location, resourceKey), resourceKey);
-    for (let i = 0; i < resources.length; i++) {
-      if (resources[i] === '') fail('a resource must not be empty', Array.isArray(rawResources) ? `${at(location, resourceKey)}[${i}]` : at(location, resourceKey));
+    if (typeof rawResources === 'string') {
+      if (rawResources === '') fail('a resource must not be empty', at(location, resourceKey));
+      resources = rawResources;
+    } else {
+      const list = stringListAt(rawResources, location, resourceKey);
+      for (let i = 0; i < list.length; i++) if (list[i] === '') fail('a resource must not be empty', `${at(location, resourceKey)}[${i}]`);
+      resources = list;
     }
   }
 
@@ -586,39 +800,12 @@ function denyCoversAction(d: Shape, allowAction: string): boolean {
 }
 
 function denyCoversResources(d: Statement, a: Statement): boolean {
-  const allowResources = a.resources === null || a.notResource ? ['*'] : a.resources;
-  if (d.resources === null) return true;
-  if (d.notResource) return allowResources.every((r) => d.resources!.every((n) => patternsDisjoint(r, n)));
-  return allowResources.every((r) => d.resources!.some((q) => patternCovers(q, r)));
-}
-
-const listTable = new Map<string, readonly string[]>();
-const groupTable = new Map<string, readonly ActionGroup[]>();
-const TABLE_LIMIT = 100_000;
-
-/** One frozen copy of a list of strings (action lists repeat across policies). */
-function internList(list: readonly string[]): readonly string[] {
-  const key = list.join('\u0000');
-  let out = listTable.get(key);
-  if (out === undefined) {
-    out = Object.freeze([...list]);
-    if (listTable.size < TABLE_LIMIT) listTable.set(key, out);
-  }
-  return out;
-}
-
-/** Share the common case (one group, no Deny) across policies; intern the parts of the others. */
-function internGroups(groups: ActionGroup[]): readonly ActionGroup[] {
-  const interned = groups.map((g) => ({ actions: internList(g.actions), audience: internAudience(g.audience), deniedBy: g.deniedBy }));
-  if (interned.length !== 1 || interned[0]!.deniedBy.length > 0) return Object.freeze(interned.map((g) => Object.freeze(g)));
-  const g = interned[0]!;
-  const key = `${g.actions.join('\u0000')}\u0002${g.audience.any ? '*' : ''}${g.audience.atoms.map((a) => `${a.t}|${a.id}|${a.t === 'acct' ? (a.org ?? '') : ''}`).join('\u0000')}\u0001${g.audience.network ?? ''}`;
-  let out = groupTable.get(key);
-  if (out === undefined) {
-    out = Object.freeze([Object.freeze(g)]);
-    if (groupTable.size < TABLE_LIMIT) groupTable.set(key, out);
-  }
-  return out;
+  const resources = a.resources;
+  const allowResources = resources === null || a.notResource ? ['*'] : resources;
+  const denied = d.resources;
+  if (denied === null) return true;
+  if (d.notResource) return allowResources.every((r) => denied.every((n) => patternsDisjoint(r, n)));
+  return allowResources.every((r) => denied.some((q) => patternCovers(q, r)));
 }
 
 /** The Allow's action groups given the policy's provable Deny statements; null when none applies (the shape's whole group). */
@@ -763,7 +950,7 @@ export function parsePolicy(input: string | object): ParsedPolicy {
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) fail('a policy must be a JSON object', '$');
   const policy = doc as Record<string, unknown>;
-  for (const key of Object.keys(policy)) if (!POLICY_KEYS.has(key)) fail(`unknown policy element "${key}"`, key);
+  for (const key of Object.keys(policy)) if (!isPolicyKey(key)) fail(`unknown policy element "${key}"`, key);
   if (policy.Version !== undefined && policy.Version !== '2012-10-17' && policy.Version !== '2008-10-17') {
     fail(`Version must be "2012-10-17" or "2008-10-17"`, 'Version');
   }
@@ -773,10 +960,12 @@ export function parsePolicy(input: string | object): ParsedPolicy {
   const statementIsArray = Array.isArray(rawStatements);
   const list: readonly unknown[] = statementIsArray ? (rawStatements as unknown[]) : [rawStatements];
 
+  // Each statement adds at most one principals part and one actions part.
+  if (nextPrincipalsId + list.length >= PRINCIPALS_ID_LIMIT || nextActionsId + list.length >= ACTIONS_ID_LIMIT) resetCaches();
   const statements: Statement[] = new Array<Statement>(list.length);
   let denies: DenyTransform[] | null = null;
   for (let i = 0; i < list.length; i++) {
-    const s = parseStatement(list[i], i, statementIsArray ? `Statement[${i}]` : 'Statement');
+    const s = parseStatement(list[i], i, statementLocation(i, statementIsArray));
     statements[i] = s;
     const deny = s.shape.deny;
     if (deny !== null) (denies ??= []).push({ scope: deny.scope, exceptions: deny.exceptions, networkException: deny.networkException, index: i, statement: s });
@@ -789,7 +978,7 @@ export function parsePolicy(input: string | object): ParsedPolicy {
       s.groups = shape.wholeGroups;
       settle(s, shape.outcome);
     } else {
-      s.groups = internGroups(groups);
+      s.groups = Object.freeze(groups.map((g) => Object.freeze(g)));
       const deniedBy: number[] = [];
       for (const g of s.groups) for (const d of g.deniedBy) if (!deniedBy.includes(d)) deniedBy.push(d);
       settle(s, fixedOutcome(shape, s.groups, deniedBy));
