@@ -71,17 +71,23 @@ function federatedEntry(value: string, fixed: ReadonlyMap<string, readonly strin
     const account = parts[4] ?? '';
     const resource = parts.slice(5).join(':');
     if (!ACCOUNT_RE.test(account) || parts[2] !== 'iam') throw new PolicyParseError(`invalid federated principal "${value}"`, { context: { location } });
-    if (resource.startsWith('saml-provider/')) return { type: 'Federated', value, atom: atom('acct', account), label: `SAML provider ${resource.slice(14)} of account ${account}` };
+    // Federated users are outside every zone of trust, as in Access Analyzer: the identity provider is the
+    // account's, its users are not (a role trusted by a SAML or OIDC provider is an external-access finding).
+    if (resource.startsWith('saml-provider/')) {
+      const label = `users of SAML provider ${resource.slice(14)} (account ${account})`;
+      return { type: 'Federated', value, atom: atom('ext', label), label };
+    }
     if (resource.startsWith('oidc-provider/')) {
       const host = resource.slice(14);
-      const label = `OIDC provider ${host} of account ${account}`;
+      const label = `users of OIDC provider ${host} (account ${account})`;
       const multi = MULTI_TENANT_OIDC.find((h) => host === h || host.startsWith(`${h}/`));
-      if (!multi) return { type: 'Federated', value, atom: atom('acct', account), label };
+      if (!multi) return { type: 'Federated', value, atom: atom('ext', label), label };
       const subs = fixed.get(`${host.toLowerCase()}:sub`);
       if (!subs || subs.length === 0 || subs.some(broadSubject)) {
         return { type: 'Federated', value, atom: null, label, missing: `${host}:sub` };
       }
-      return { type: 'Federated', value, atom: atom('acct', account), label: `${label}, subject ${subs.join(' | ')}` };
+      const pinned = `${label}, subject ${subs.join(' | ')}`;
+      return { type: 'Federated', value, atom: atom('ext', pinned), label: pinned };
     }
     throw new PolicyParseError(`invalid federated principal "${value}"`, { context: { location } });
   }
@@ -89,7 +95,7 @@ function federatedEntry(value: string, fixed: ReadonlyMap<string, readonly strin
   if (audKey) {
     const aud = fixed.get(audKey);
     if (!aud || aud.length === 0 || aud.some((v) => v.includes('*'))) return { type: 'Federated', value, atom: null, label: `web identities of ${value}`, missing: audKey };
-    if (value === 'cognito-identity.amazonaws.com') return { type: 'Federated', value, atom: { t: 'pin', id: `Cognito identity pool ${aud.join(' | ')}` }, label: `identities of Cognito pool ${aud.join(' | ')}` };
+    if (value === 'cognito-identity.amazonaws.com') return { type: 'Federated', value, atom: { t: 'ext', id: `identities of Cognito pool ${aud.join(' | ')}` }, label: `identities of Cognito pool ${aud.join(' | ')}` };
     return { type: 'Federated', value, atom: { t: 'ext', id: `users of ${value} app ${aud.join(' | ')}` }, label: `users of ${value} app ${aud.join(' | ')}` };
   }
   return { type: 'Federated', value, atom: { t: 'ext', id: `federated identities of ${value}` }, label: `federated identities of ${value}` };
