@@ -7,7 +7,7 @@
  * Exits 0 when all end as expected, non-zero otherwise.
  */
 import { DeletePublicAccessBlockCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AuditStore } from '../lib/audit/store';
 import { ACTIONS } from '../lib/escalation/messages';
 import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from './fixtures';
@@ -65,6 +65,10 @@ async function autoScenario(stack: LocalStack, s3: S3Client, sfn: SFNClient, aud
   say(`  Bucket policy after:\n${indent(pretty(after.policy))}`);
   say(`  Block Public Access after: ${after.blockPublicAccess}`);
   const restorable = change?.before.policy === before.policy;
+  const started = (await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn! }))).startDate;
+  if (change && started) {
+    say(`  Change record saved ${new Date(change.createdAt).getTime() - started.getTime()} ms after the execution started (the deny-all write follows it)`);
+  }
   say(`  Change record ${change?.changeId} (${change?.status}, actor ${change?.actor}): original policy saved byte for byte: ${restorable ? green('yes') : red('NO')}`);
   const denyAll = after.policy !== null && JSON.parse(after.policy).Statement?.[0]?.Effect === 'Deny';
   const ok = result.status === 'SUCCEEDED' && result.states.some((s) => s.name === 'Notify Resolved') && denyAll && restorable;
