@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ApprovalStore, newApprovalId } from '../../lib/escalation/approval-store';
+import { pendingApprovalItem } from '../support/approvals';
 import { ACTIONS } from '../../lib/escalation/messages';
 import { clickSlackButton } from '../../local/slack-click';
 import { useLocalStack } from '../support/emulator';
@@ -12,23 +13,9 @@ const stack = useLocalStack();
 const approvals = new ApprovalStore(stack.approvalsTable);
 
 async function pendingApproval(approvers: string[]): Promise<string> {
-  const approvalId = newApprovalId();
-  await approvals.put({
-    approvalId,
-    kind: 'approval',
-    taskToken: 'not-a-real-token',
-    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:m:e',
-    findingId: 'f',
-    resourceArn: 'arn:aws:s3:::b',
-    accountId: stack.accountId,
-    controlId: 's3-deny-all-bucket-policy',
-    changeId: null,
-    approvers,
-    status: 'PENDING',
-    createdAt: new Date().toISOString(),
-    expiresAt: Math.floor(Date.now() / 1000) + 600,
-  });
-  return approvalId;
+  const item = pendingApprovalItem(stack.accountId, { approvers });
+  await approvals.put(item);
+  return item.approvalId;
 }
 
 describe('the Slack interaction endpoint', () => {

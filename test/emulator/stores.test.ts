@@ -3,30 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { ApprovalStore, newApprovalId, type ApprovalItem } from '../../lib/escalation/approval-store';
 import { uniqueName } from '../../local/fixtures';
+import { pendingApprovalItem } from '../support/approvals';
 import { useLocalStack } from '../support/emulator';
 
 const stack = useLocalStack();
 const audit = new AuditStore(stack.auditTable);
 const approvals = new ApprovalStore(stack.approvalsTable);
 
-function approval(overrides: Partial<ApprovalItem> = {}): ApprovalItem {
-  return {
-    approvalId: newApprovalId(),
-    kind: 'approval',
-    taskToken: 'token-that-never-leaves-the-table',
-    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:m:e',
-    findingId: 'f',
-    resourceArn: 'arn:aws:s3:::b',
-    accountId: stack.accountId,
-    controlId: 's3-deny-all-bucket-policy',
-    changeId: null,
-    approvers: [],
-    status: 'PENDING',
-    createdAt: new Date().toISOString(),
-    expiresAt: Math.floor(Date.now() / 1000) + 600,
-    ...overrides,
-  };
-}
+const approval = (overrides: Partial<ApprovalItem> = {}): ApprovalItem => pendingApprovalItem(stack.accountId, overrides);
 
 describe('the change records', () => {
   it('refuse a second record under the same change id, so `before` is never overwritten', async () => {

@@ -4,21 +4,14 @@
  * Tests reach it through `inject('localStack')`.
  */
 import type { TestProject } from 'vitest/node';
-import { startLocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack } from '../../local/stack';
 
-export interface LocalStackInfo {
-  endpoint: string;
-  region: string;
-  accountId: string;
-  stateMachineArn: string;
-  remediationRoleArn: string;
-  auditTable: string;
-  approvalsTable: string;
-  slackUrl: string;
-  signingSecret: string;
-  botToken: string;
-  interactionsUrl: string;
+/** What tests in worker processes need of the stack: plain data, no handles. */
+function infoOf(stack: LocalStack) {
+  const { endpoint, region, accountId, stateMachineArn, remediationRoleArn, auditTable, approvalsTable, interactionsUrl } = stack;
+  return { endpoint, region, accountId, stateMachineArn, remediationRoleArn, auditTable, approvalsTable, interactionsUrl, slackUrl: stack.slack.url, signingSecret: stack.slack.signingSecret, botToken: stack.slack.botToken };
 }
+export type LocalStackInfo = ReturnType<typeof infoOf>;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -37,19 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   shared.__remediatorStack ??= { stack: startLocalStack({ rescanWaitSeconds: 1 }), users: 0 };
   shared.__remediatorStack.users += 1;
   const stack = await shared.__remediatorStack.stack;
-  project.provide('localStack', {
-    endpoint: stack.endpoint,
-    region: stack.region,
-    accountId: stack.accountId,
-    stateMachineArn: stack.stateMachineArn,
-    remediationRoleArn: stack.remediationRoleArn,
-    auditTable: stack.auditTable,
-    approvalsTable: stack.approvalsTable,
-    slackUrl: stack.slack.url,
-    signingSecret: stack.slack.signingSecret,
-    botToken: stack.slack.botToken,
-    interactionsUrl: stack.interactionsUrl,
-  });
+  project.provide('localStack', infoOf(stack));
   return async () => {
     const entry = shared.__remediatorStack;
     if (!entry) return;
