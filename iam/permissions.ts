@@ -1,8 +1,11 @@
 import { CONTROLS } from '../lib/controls/registry';
 
+/** A resource ARN, or a CloudFormation Fn::Sub that makes one at deploy time. */
+type ResourceRef = string | { 'Fn::Sub': string };
+
 export interface PolicyDocument {
   Version: '2012-10-17';
-  Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: string[] }[];
+  Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: ResourceRef[] }[];
 }
 
 /**
@@ -33,6 +36,8 @@ export function controlPermissionsDocument(): PolicyDocument {
 }
 
 /** The narrowest resource each service's actions accept when the resources are only known at run time. */
-const RESOURCES: Record<string, string[]> = {
+const RESOURCES: Record<string, ResourceRef[]> = {
   s3: ['arn:aws:s3:::*'],
+  // Keys of this account only (Remediator changes its own account's resources).
+  kms: [{ 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*' }],
 };

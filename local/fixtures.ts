@@ -31,6 +31,36 @@ export async function createBucketWithPolicy(s3: S3Client, bucket: string, polic
 }
 
 export function accessAnalyzerEvent(bucket: string, overrides: { findingId?: string; status?: string; accountId?: string } = {}): Record<string, unknown> {
+  return accessAnalyzerEventFor(`arn:aws:s3:::${bucket}`, 'AWS::S3::Bucket', overrides);
+}
+
+/** A public KMS-style key policy is rare; cross-account use of a key is the usual finding. */
+export function crossAccountKeyPolicy(accountId: string, external = '444455556666'): string {
+  return JSON.stringify(
+    {
+      Version: '2012-10-17',
+      Id: 'key-consolepolicy-3',
+      Statement: [
+        { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' },
+        {
+          Sid: 'Allow use of the key',
+          Effect: 'Allow',
+          Principal: { AWS: [`arn:aws:iam::${external}:root`, `arn:aws:iam::${accountId}:role/app`] },
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+          Resource: '*',
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+export function accessAnalyzerEventFor(
+  resourceArn: string,
+  resourceType: string,
+  overrides: { findingId?: string; status?: string; accountId?: string; isPublic?: boolean; principal?: Record<string, string> } = {},
+): Record<string, unknown> {
   const event = JSON.parse(readFileSync(SAMPLE_EVENT_PATH, 'utf8')) as Record<string, unknown> & { detail: Record<string, unknown> };
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   return {
@@ -41,8 +71,11 @@ export function accessAnalyzerEvent(bucket: string, overrides: { findingId?: str
     detail: {
       ...event.detail,
       id: overrides.findingId ?? randomUUID(),
-      resource: `arn:aws:s3:::${bucket}`,
+      resource: resourceArn,
+      resourceType,
       status: overrides.status ?? event.detail.status,
+      ...(overrides.isPublic === undefined ? {} : { isPublic: overrides.isPublic }),
+      ...(overrides.principal ? { principal: overrides.principal } : {}),
       accountId: overrides.accountId ?? event.detail.accountId,
       createdAt: now,
       analyzedAt: now,

@@ -1,10 +1,11 @@
 import { ControlNotFoundError } from '../errors';
 import type { Finding } from '../finding';
+import { kmsRemoveExternalStatements } from './kms-remove-external-statements';
 import { s3DenyAllBucketPolicy } from './s3-deny-all-bucket-policy';
 import type { CorrectiveControl } from './types';
 
 /** The catalog, in priority order: the first control that handles a finding is its default. */
-export const CONTROLS: readonly CorrectiveControl[] = [s3DenyAllBucketPolicy];
+export const CONTROLS: readonly CorrectiveControl[] = [s3DenyAllBucketPolicy, kmsRemoveExternalStatements];
 
 const byId = new Map(CONTROLS.map((control) => [control.id, control]));
 

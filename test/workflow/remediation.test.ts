@@ -8,7 +8,8 @@ import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { ACTIONS } from '../../lib/escalation/messages';
-import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
+import { CreateKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { accessAnalyzerEvent, accessAnalyzerEventFor, createBucketWithPolicy, crossAccountKeyPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { clickSlackButton } from '../../local/slack-click';
 import { fetchRecordedSlackCalls } from '../../local/slack-stand-in';
 import { useLocalStack } from '../support/emulator';
@@ -259,5 +260,25 @@ describe('a Security Hub event with several findings', () => {
       expect(s.error).toBeUndefined();
       if (!s.duplicate) expect(firstArns.has(s.executionArn)).toBe(true);
     }
+  });
+});
+
+describe('a KMS key shared with another account', () => {
+  it('is narrowed with the minimal fix: the external account goes, the rest of the key policy stays', async () => {
+    const kms = new KMSClient(stack.clientConfig);
+    const original = crossAccountKeyPolicy(stack.accountId);
+    const keyArn = (await kms.send(new CreateKeyCommand({ Policy: original }))).KeyMetadata!.Arn!;
+    const event = accessAnalyzerEventFor(keyArn, 'AWS::KMS::Key', { isPublic: false, principal: { AWS: '444455556666' } });
+    const executionArn = await startExecution(sfn, stack.stateMachineArn, event, 'kms');
+    const result = await runToEnd(sfn, executionArn);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(path(result)).toContain('Notify Resolved');
+    const live = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }))).Policy!);
+    expect(JSON.stringify(live)).not.toContain('444455556666');
+    expect(live.Statement).toHaveLength(2);
+    const change = await audit.getChange(executionName(executionArn));
+    expect(change).toMatchObject({ controlId: 'kms-remove-external-statements', status: 'APPLIED' });
+    expect(change!.before.policy).toBe(original);
   });
 });
