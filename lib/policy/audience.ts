@@ -137,6 +137,35 @@ export function narrow(aud: Audience, c: Constraint): Audience {
   return { any: false, atoms, network: atoms.length === 0 ? null : aud.network };
 }
 
+/**
+ * Intersect an audience atom with an atom a Deny exempts (NotPrincipal, or a negated
+ * identity condition). Exact, unlike `intersectAtom`: principals of different kinds
+ * are different callers (an account's principals are not a service principal, nor a
+ * federated user), so only the same kind, or an account and its organization, meet.
+ * Exactness keeps Deny exemptions commutative: the order of Deny statements never
+ * changes the verdict.
+ */
+export function intersectExempt(a: Atom, x: Atom): Atom | null {
+  if (a.t === 'acct' && (x.t === 'acct' || x.t === 'org')) return intersectAtom(a, x);
+  if (a.t === 'org' && (x.t === 'acct' || x.t === 'org')) return intersectAtom(a, x);
+  if (a.t !== x.t) return null;
+  if (a.t === 'svc') return x.id === '*' || x.id === a.id ? a : a.id === '*' ? x : null;
+  return a.id === x.id ? a : null;
+}
+
+/** Keep only the callers a Deny exempts: everyone else in the audience is denied. */
+export function narrowToExempt(aud: Audience, exempt: readonly Atom[]): Audience {
+  const atoms: Atom[] = [];
+  if (aud.any) for (const x of exempt) pushUnique(atoms, x);
+  for (const a of aud.atoms) {
+    for (const x of exempt) {
+      const r = intersectExempt(a, x);
+      if (r) pushUnique(atoms, r);
+    }
+  }
+  return { any: false, atoms, network: atoms.length === 0 ? null : aud.network };
+}
+
 /** Intersect two constraints (two condition keys, AND-ed). */
 export function intersectConstraints(a: Constraint, b: Constraint): Constraint {
   if (a === null) return b;

@@ -7,7 +7,7 @@
  */
 import { PolicyParseError } from '../errors';
 import type { Atom, Audience, Constraint } from './audience';
-import { ANYONE, NOBODY, internAudience, intersectConstraints, isEmpty, narrow, subtract, withNetwork } from './audience';
+import { ANYONE, NOBODY, internAudience, intersectConstraints, isEmpty, narrow, narrowToExempt, subtract, withNetwork } from './audience';
 import type { CompiledConditions } from './conditions';
 import { NO_CONDITIONS, compileConditions } from './conditions';
 import type { PrincipalEntry } from './principals';
@@ -791,7 +791,7 @@ function applyDeny(aud: Audience, t: DenyEffect): Audience {
   if (t.scope !== null) return subtract(aud, t.scope);
   if (t.exceptions === null && t.networkException === null) return NOBODY;
   if (t.networkException !== null) return withNetwork(aud, t.networkException);
-  return narrow(aud, t.exceptions);
+  return narrowToExempt(aud, t.exceptions ?? []);
 }
 
 function denyCoversAction(d: Shape, allowAction: string): boolean {

@@ -103,3 +103,32 @@ describe('analyzePolicy', () => {
     expect(text).toContain('#1 "Mine" Allow — TRUSTED');
   });
 });
+
+describe('Deny statements with exemptions', () => {
+  // Found by the statement-order property: a Deny that exempts an account met a Deny that
+  // exempts a service, and the account survived in one order (a service is not an account).
+  const statements = [
+    { Effect: 'Deny', NotPrincipal: { AWS: '111111111111', Service: 'logs.amazonaws.com' }, Action: '*', Resource: 'arn:aws:s3:::b/*' },
+    { Effect: 'Allow', Principal: '*', NotAction: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' },
+    { Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 's3:Put*', Resource: 'arn:aws:s3:::b/*' },
+    {
+      Effect: 'Deny',
+      NotPrincipal: { AWS: 'arn:aws:iam::111111111111:root' },
+      Action: 's3:Put*',
+      Resource: 'arn:aws:s3:::b/*',
+      Condition: { StringNotEquals: { 'aws:PrincipalAccount': ['333333333333', '111111111111'] } },
+    },
+  ];
+  const permutations = (items: number[]): number[][] =>
+    items.length <= 1 ? [items] : items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
+
+  it('give the same verdict in every order: only what both Denies exempt is left', () => {
+    const verdicts = new Set(
+      permutations([0, 1, 2, 3]).map((order) => {
+        const analysis = analyzePolicy({ Version: '2012-10-17', Statement: order.map((i) => statements[i]) }, { accountIds: ['111111111111'] }, { kind: 's3' });
+        return JSON.stringify([analysis.exposed, analysis.isPublic, analysis.externalAccounts]);
+      }),
+    );
+    expect([...verdicts]).toEqual([JSON.stringify([true, false, []])]);
+  });
+});
