@@ -71,8 +71,9 @@ export const RulesFileSchema = z
     defaults: z
       .object({
         rescan: z.object({ waitSeconds: z.number().int().min(0).max(86_400), maxAttempts: z.number().int().min(1).max(20) }).strict(),
-        approval: z.object({ timeoutSeconds: z.number().int().min(60).max(604_800) }).strict(),
-        escalation: z.object({ timeoutSeconds: z.number().int().min(60).max(604_800) }).strict(),
+        // Seconds a human has to answer (Step Functions allows up to a year; a week is plenty here).
+        approval: z.object({ timeoutSeconds: z.number().int().min(1).max(604_800) }).strict(),
+        escalation: z.object({ timeoutSeconds: z.number().int().min(1).max(604_800) }).strict(),
       })
       .strict(),
     routes: z

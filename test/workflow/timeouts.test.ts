@@ -1,0 +1,62 @@
+/**
+ * When nobody answers. This file runs its own local stack (in this worker, so its
+ * settings cannot cross the shared one's) with rules whose human timeouts are seconds.
+ */
+import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditStore } from '../../lib/audit/store';
+import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
+import { fetchRecordedSlackCalls } from '../../local/slack-stand-in';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { livePolicy, path, runToEnd, runUntilState, startExecution } from './helpers';
+
+let stack: LocalStack;
+let s3: S3Client;
+let sfn: SFNClient;
+let audit: AuditStore;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ rulesFile: 'test/fixtures/rules/short-timeouts.yaml', rescanWaitSeconds: 1 });
+  s3 = new S3Client(stack.clientConfig);
+  sfn = new SFNClient(stack.clientConfig);
+  audit = new AuditStore(stack.auditTable);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const name = (arn: string): string => arn.split(':').pop()!;
+
+describe('when nobody answers', () => {
+  it('lets an approval request expire: nothing changes, and the run says so', async () => {
+    const bucket = uniqueName('to-prod-unanswered');
+    await createBucketWithPolicy(s3, bucket);
+    const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), 'expire');
+    const result = await runToEnd(sfn, executionArn);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(path(result)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Request Approval', 'Notify', 'Record Outcome', 'Done']);
+    expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
+    expect(await audit.getOutcome(name(executionArn))).toMatchObject({ outcome: 'APPROVAL_EXPIRED' });
+  });
+
+  it('escalates to the next level when on-call does not answer', async () => {
+    const bucket = uniqueName('to-drift-unanswered');
+    await createBucketWithPolicy(s3, bucket);
+    const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), 'next-level');
+    await runUntilState(sfn, executionArn, 'Wait For Rescan');
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicReadPolicy(bucket) }));
+    const result = await runToEnd(sfn, executionArn);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(path(result).slice(-5)).toEqual(['Resolved?', 'Escalate To On-Call', 'Escalate To Next Level', 'Record Outcome', 'Done']);
+    expect(await audit.getOutcome(name(executionArn))).toMatchObject({ outcome: 'ESCALATED' });
+    const toLeads = (await fetchRecordedSlackCalls(stack.slack.url)).filter(
+      (c) => c.method === 'chat.postMessage' && c.args.channel === '#security-leads' && JSON.stringify(c.args).includes(bucket),
+    );
+    expect(toLeads).toHaveLength(1);
+  });
+});
