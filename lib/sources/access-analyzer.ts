@@ -120,11 +120,18 @@ export function normalizeAccessAnalyzerFinding(event: EventBridgeEnvelope, optio
         conditions: detail.condition ?? {},
       },
       observedAt: detail.updatedAt ?? detail.analyzedAt ?? detail.createdAt ?? event.time,
+      labels: analyzerLabel(event),
       raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
     },
     SOURCE,
   );
   return { kind: 'findings', findings: [finding] };
+}
+
+/** The analyzer that reported the finding (the event's `resources`): what archiving it needs. */
+function analyzerLabel(event: EventBridgeEnvelope): Record<string, string> {
+  const analyzerArn = (event.resources ?? []).find((arn) => /^arn:aws[\w-]*:access-analyzer:[a-z0-9-]+:\d{12}:analyzer\/[\w.-]+$/.test(arn));
+  return analyzerArn ? { analyzerArn } : {};
 }
 
 /** `Unused Access Finding for IAM entities`: notify-only. */

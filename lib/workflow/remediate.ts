@@ -7,6 +7,7 @@ import { ControlNotFoundError, RollbackFailedError } from '../errors';
 import type { Finding } from '../finding';
 import type { RunState } from '../outcome';
 import type { RulesFile } from '../rules/schema';
+import { archiveFinding } from '../findings/archive';
 import { controlContext } from './context';
 import { executionName, type TaskInput } from './types';
 
@@ -53,8 +54,9 @@ export async function remediate(input: TaskInput & { operation: RemediateOperati
       const record = await rollbackChange({ ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn), store: deps.audit, changeId, actor });
       return { ...state, rollback: { changeId, status: record.status } };
     }
-    case 'archive':
-      // Archiving in Access Analyzer needs the analyzer ARN and accessanalyzer:UpdateFindings; not wired yet.
-      return { ...state, archive: { status: 'NOT_ARCHIVED', reason: `intended access by rule ${state.decision?.ruleId}; archive the finding in Access Analyzer with an archive rule` } };
+    case 'archive': {
+      if (!state.finding) throw new ControlNotFoundError('nothing to archive: the workflow state has no finding');
+      return { ...state, archive: await archiveFinding(state.finding, state.decision?.ruleId ?? 'unknown') };
+    }
   }
 }

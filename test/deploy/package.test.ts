@@ -89,7 +89,7 @@ describe('serverless package', () => {
     const granted = statements()
       .filter((s) => s.role === 'WorkflowRole')
       .flatMap((s) => ([] as string[]).concat(s.Action))
-      .filter((a) => !/^(logs|dynamodb|secretsmanager):/.test(a));
+      .filter((a) => !/^(logs|dynamodb|secretsmanager|access-analyzer):/.test(a));
     expect(granted.sort()).toEqual(allControlPermissions());
   });
 

@@ -1,0 +1,44 @@
+/**
+ * Archive Finding. moto has no Access Analyzer, so this path is tested with the
+ * SDK mocked (aws-sdk-client-mock); the workflow test of archive mode runs the
+ * ASL on the emulator up to this call.
+ */
+import { AccessAnalyzerClient, UpdateFindingsCommand } from '@aws-sdk/client-accessanalyzer';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { archiveFinding } from '../../../lib/findings/archive';
+import { normalizeEvent } from '../../../lib/sources';
+import { accessAnalyzerEvent } from '../../../local/fixtures';
+
+const analyzer = mockClient(AccessAnalyzerClient);
+beforeEach(() => analyzer.reset());
+
+function finding() {
+  const result = normalizeEvent(accessAnalyzerEvent('intended-public-site', { findingId: 'f-123' }));
+  if (result.kind !== 'findings') throw new Error('expected a finding');
+  return result.findings[0]!;
+}
+
+describe('archiving intended access', () => {
+  it('archives an Access Analyzer finding in the analyzer that reported it', async () => {
+    analyzer.on(UpdateFindingsCommand).resolves({});
+    const result = await archiveFinding(finding(), 'public-website');
+    expect(result).toMatchObject({ status: 'ARCHIVED' });
+    expect(analyzer.commandCalls(UpdateFindingsCommand)[0]!.args[0].input).toEqual({
+      analyzerArn: 'arn:aws:access-analyzer:us-east-1:123456789012:analyzer/ConsoleAnalyzer-org',
+      ids: ['f-123'],
+      status: 'ARCHIVED',
+    });
+  });
+
+  it('leaves findings of other sources as they are, and says so', async () => {
+    const result = await archiveFinding({ ...finding(), source: 'guardduty' }, 'r');
+    expect(result).toMatchObject({ status: 'NOT_ARCHIVED', reason: expect.stringContaining('guardduty') });
+    expect(analyzer.commandCalls(UpdateFindingsCommand)).toHaveLength(0);
+  });
+
+  it('turns throttling into a TransientAwsError for the state machine to retry', async () => {
+    analyzer.on(UpdateFindingsCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }));
+    await expect(archiveFinding(finding(), 'r')).rejects.toMatchObject({ name: 'TransientAwsError' });
+  });
+});
