@@ -102,6 +102,10 @@ export const ChangeRecordSchema = z.object({
   controlId: z.string(),
   findingId: z.string(),
   resourceArn: z.string(),
+  /** The resource as the finding named it, so a rollback needs nothing but this record. */
+  resourceType: z.string(),
+  accountId: z.string(),
+  region: z.string(),
   executionArn: z.string(),
   /** `auto`, or the identity of the human who approved. */
   actor: z.string(),

@@ -20,7 +20,7 @@ import { clientConfig } from '../aws/clients';
 import { CONTROLS, getControl } from '../controls/registry';
 import { planChange, rollbackChange } from '../controls/runner';
 import { RemediatorError } from '../errors';
-import type { Mode } from '../finding';
+import { FindingSchema, type Mode } from '../finding';
 import { loadRules } from '../rules/load';
 import { runAnalyzeCommand } from '../policy/cli';
 import { normalizeEvent } from '../sources';
@@ -169,18 +169,16 @@ async function rollback(argv: string[], io: CliIo): Promise<number> {
   const changeId = executionName(execution);
   const record = await store.getChange(changeId);
   if (!record) throw new RemediatorError(`execution ${changeId} made no change (no change record)`);
-  const finding = {
+  const finding = FindingSchema.parse({
     id: record.findingId,
-    source: 'manual' as const,
+    source: 'manual',
     type: 'Rollback',
-    status: 'ACTIVE' as const,
-    severity: 'MEDIUM' as const,
-    resource: { arn: record.resourceArn, type: getControl(record.controlId).handles.resourceTypes[0] ?? 'AWS::Unknown::Unknown', accountId: '000000000000', region: clientConfig().region },
+    status: 'ACTIVE',
+    severity: 'MEDIUM',
+    resource: { arn: record.resourceArn, type: record.resourceType, accountId: record.accountId, region: record.region },
     observedAt: new Date().toISOString(),
-    sample: false,
-    labels: {},
     raw: { eventId: changeId, source: 'remediator.cli' },
-  };
+  });
   const rules = loadRules();
   const restored = await rollbackChange({
     ctx: controlContext(finding, rules, null),
