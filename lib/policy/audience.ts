@@ -125,12 +125,15 @@ export function intersectAtom(a: Atom, c: Atom): Atom | null {
 
 /** Narrow an audience by a constraint (conditions are AND-ed with the principal). */
 export function narrow(aud: Audience, c: Constraint): Audience {
-  if (c === null) return aud;
+  return c === null ? aud : intersectAudience(aud, c, intersectAtom);
+}
+
+function intersectAudience(aud: Audience, with_: readonly Atom[], intersect: (a: Atom, x: Atom) => Atom | null): Audience {
   const atoms: Atom[] = [];
-  if (aud.any) for (const x of c) pushUnique(atoms, x);
+  if (aud.any) for (const x of with_) pushUnique(atoms, x);
   for (const a of aud.atoms) {
-    for (const x of c) {
-      const r = intersectAtom(a, x);
+    for (const x of with_) {
+      const r = intersect(a, x);
       if (r) pushUnique(atoms, r);
     }
   }
@@ -155,15 +158,7 @@ export function intersectExempt(a: Atom, x: Atom): Atom | null {
 
 /** Keep only the callers a Deny exempts: everyone else in the audience is denied. */
 export function narrowToExempt(aud: Audience, exempt: readonly Atom[]): Audience {
-  const atoms: Atom[] = [];
-  if (aud.any) for (const x of exempt) pushUnique(atoms, x);
-  for (const a of aud.atoms) {
-    for (const x of exempt) {
-      const r = intersectExempt(a, x);
-      if (r) pushUnique(atoms, r);
-    }
-  }
-  return { any: false, atoms, network: atoms.length === 0 ? null : aud.network };
+  return intersectAudience(aud, exempt, intersectExempt);
 }
 
 /** Intersect two constraints (two condition keys, AND-ed). */

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { applyChange, rollbackChange, verifyChange } from '../../lib/controls/runner';
 import type { ControlContext } from '../../lib/controls/types';
-import { FindingSchema } from '../../lib/finding';
 import { crossAccountKeyPolicy, uniqueName } from '../../local/fixtures';
+import { controlContextFor } from '../support/control-context';
 import { useLocalStack } from '../support/emulator';
 
 const stack = useLocalStack();
@@ -20,22 +20,7 @@ async function keyWith(policy: string): Promise<string> {
 
 const policyOf = async (keyArn: string) => (await kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }))).Policy;
 
-function context(keyArn: string): ControlContext {
-  return {
-    finding: FindingSchema.parse({
-      id: uniqueName('finding'),
-      source: 'access-analyzer',
-      type: 'ExternalAccess',
-      status: 'ACTIVE',
-      severity: 'HIGH',
-      resource: { arn: keyArn, type: 'AWS::KMS::Key', accountId: stack.accountId, region: stack.region },
-      observedAt: new Date().toISOString(),
-      raw: { eventId: 'e', source: 'aws.access-analyzer' },
-    }),
-    zone: { accountIds: [stack.accountId] },
-    exemptPrincipalArns: [stack.remediationRoleArn],
-  };
-}
+const context = (keyArn: string): ControlContext => controlContextFor(stack, keyArn, 'AWS::KMS::Key');
 
 describe('kms-remove-external-statements on the emulator', () => {
   it('removes only the external account, keeps every trusted statement, and rolls back byte for byte', async () => {

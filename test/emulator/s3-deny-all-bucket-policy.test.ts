@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { applyChange, planChange, rollbackChange, verifyChange } from '../../lib/controls/runner';
 import type { ControlContext } from '../../lib/controls/types';
-import { FindingSchema } from '../../lib/finding';
 import { publicReadPolicy, uniqueName } from '../../local/fixtures';
+import { controlContextFor } from '../support/control-context';
 import { useLocalStack } from '../support/emulator';
 
 const stack = useLocalStack();
@@ -17,22 +17,8 @@ const s3 = new S3Client(stack.clientConfig);
 const audit = new AuditStore(stack.auditTable);
 const CONTROL = 's3-deny-all-bucket-policy';
 
-function context(bucket: string): ControlContext {
-  return {
-    finding: FindingSchema.parse({
-      id: uniqueName('finding'),
-      source: 'access-analyzer',
-      type: 'ExternalAccess',
-      status: 'ACTIVE',
-      severity: 'CRITICAL',
-      resource: { arn: `arn:aws:s3:::${bucket}`, type: 'AWS::S3::Bucket', accountId: stack.accountId, region: stack.region },
-      observedAt: new Date().toISOString(),
-      raw: { eventId: 'e', source: 'aws.access-analyzer' },
-    }),
-    zone: { accountIds: [stack.accountId] },
-    exemptPrincipalArns: [stack.remediationRoleArn, `arn:aws:iam::${stack.accountId}:role/BreakGlassAdmin`],
-  };
-}
+const context = (bucket: string): ControlContext =>
+  controlContextFor(stack, `arn:aws:s3:::${bucket}`, 'AWS::S3::Bucket', [stack.remediationRoleArn, `arn:aws:iam::${stack.accountId}:role/BreakGlassAdmin`]);
 
 async function bucketWith(policy: string | null, publicAccessBlock?: Record<string, boolean>): Promise<string> {
   const bucket = uniqueName('ctl');
