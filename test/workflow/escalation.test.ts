@@ -3,41 +3,40 @@
  * public policy back while the workflow waits for the rescan. Check Resolution
  * sees it on the live bucket, tries again, then asks on-call in Slack.
  */
-import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { AuditStore } from '../../lib/audit/store';
 import { ACTIONS } from '../../lib/escalation/messages';
 import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { clickSlackButton } from '../../local/slack-click';
-import { useLocalStack } from '../support/emulator';
+import { useOwnLocalStack } from '../support/own-stack';
 import { buttonValueFor, livePolicy, path, runToEnd, runUntilState, startExecution } from './helpers';
 
-const stack = useLocalStack();
-const s3 = new S3Client(stack.clientConfig);
-const sfn = new SFNClient(stack.clientConfig);
-const audit = new AuditStore(stack.auditTable);
+// A stack of this file's own, whose rescan wait leaves time to re-open the bucket before the check, even on a busy machine.
+const own = useOwnLocalStack({ rescanWaitSeconds: 3 });
 
 async function reopen(bucket: string): Promise<void> {
+  const { s3 } = own;
   await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
   await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicReadPolicy(bucket) }));
 }
 
 async function escalatedBucket(prefix: string): Promise<{ bucket: string; executionArn: string; button: (action: string) => Promise<string> }> {
+  const { stack, s3, sfn } = own;
   const bucket = uniqueName(prefix);
   await createBucketWithPolicy(s3, bucket);
   const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), prefix);
   await runUntilState(sfn, executionArn, 'Wait For Rescan');
   await reopen(bucket);
   await runUntilState(sfn, executionArn, 'Escalate To On-Call');
-  return { bucket, executionArn, button: async (action) => (await buttonValueFor(stack.slackUrl, `arn:aws:s3:::${bucket}`, action)).value };
+  return { bucket, executionArn, button: async (action) => (await buttonValueFor(stack.slack.url, `arn:aws:s3:::${bucket}`, action)).value };
 }
 
 describe('when the fix does not take', () => {
   it('checks again, escalates to on-call, and rolls the change back when on-call asks', async () => {
+    const { stack, s3, sfn, audit } = own;
     const { bucket, executionArn, button } = await escalatedBucket('wf-drift-rollback');
     const value = await button(ACTIONS.rollback);
-    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0ONCALL', actionId: ACTIONS.rollback, value });
+    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.slack.signingSecret, userId: 'U0ONCALL', actionId: ACTIONS.rollback, value });
     expect(click.status).toBe(200);
     const result = await runToEnd(sfn, executionArn);
 
@@ -54,9 +53,10 @@ describe('when the fix does not take', () => {
   });
 
   it('ends acknowledged, changing nothing more, when on-call acknowledges', async () => {
+    const { stack, s3, sfn, audit } = own;
     const { bucket, executionArn, button } = await escalatedBucket('wf-drift-ack');
     const value = await button(ACTIONS.acknowledge);
-    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0ONCALL', actionId: ACTIONS.acknowledge, value });
+    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.slack.signingSecret, userId: 'U0ONCALL', actionId: ACTIONS.acknowledge, value });
     expect(click.status).toBe(200);
     const result = await runToEnd(sfn, executionArn);
 

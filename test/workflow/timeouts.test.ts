@@ -1,36 +1,22 @@
 /**
- * When nobody answers. This file runs its own local stack (in this worker, so its
- * settings cannot cross the shared one's) with rules whose human timeouts are seconds.
+ * When nobody answers: a local stack of this file's own, with rules whose human
+ * timeouts are seconds.
  */
-import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditStore } from '../../lib/audit/store';
+import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
 import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { fetchRecordedSlackCalls } from '../../local/slack-stand-in';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { useOwnLocalStack } from '../support/own-stack';
 import { livePolicy, path, runToEnd, runUntilState, startExecution } from './helpers';
 
-let stack: LocalStack;
-let s3: S3Client;
-let sfn: SFNClient;
-let audit: AuditStore;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ rulesFile: 'test/fixtures/rules/short-timeouts.yaml', rescanWaitSeconds: 1 });
-  s3 = new S3Client(stack.clientConfig);
-  sfn = new SFNClient(stack.clientConfig);
-  audit = new AuditStore(stack.auditTable);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+// Waits long enough for the test to re-open the bucket before Check Resolution, even on a busy machine.
+const own = useOwnLocalStack({ rulesFile: 'test/fixtures/rules/short-timeouts.yaml', rescanWaitSeconds: 3 });
 
 const name = (arn: string): string => arn.split(':').pop()!;
 
 describe('when nobody answers', () => {
   it('lets an approval request expire: nothing changes, and the run says so', async () => {
+    const { stack, s3, sfn, audit } = own;
     const bucket = uniqueName('to-prod-unanswered');
     await createBucketWithPolicy(s3, bucket);
     const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), 'expire');
@@ -43,6 +29,7 @@ describe('when nobody answers', () => {
   });
 
   it('escalates to the next level when on-call does not answer', async () => {
+    const { stack, s3, sfn, audit } = own;
     const bucket = uniqueName('to-drift-unanswered');
     await createBucketWithPolicy(s3, bucket);
     const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), 'next-level');
