@@ -195,6 +195,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       REMEDIATOR_APPROVALS_TABLE: approvalsTable,
       REMEDIATOR_REMEDIATION_ROLE_ARN: remediationRoleArn,
       REMEDIATOR_ACCOUNT_ID: LOCAL_ACCOUNT,
+      // moto has no Access Analyzer: the live re-check answers alone (DESIGN §5).
+      REMEDIATOR_RESCAN_SOURCE: 'none',
       REMEDIATOR_SLACK_SECRET_ID: secretId,
       SLACK_API_URL: slackStandIn.apiUrl,
       REMEDIATOR_RESCAN_WAIT_SECONDS: String(options.rescanWaitSeconds ?? 2),

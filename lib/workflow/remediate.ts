@@ -8,6 +8,7 @@ import type { Finding } from '../finding';
 import type { RunState } from '../outcome';
 import type { RulesFile } from '../rules/schema';
 import { archiveFinding } from '../findings/archive';
+import { requestRescan, rescanEnabled } from '../verify/access-analyzer';
 import { controlContext } from './context';
 import { executionName, type TaskInput } from './types';
 
@@ -15,6 +16,8 @@ export interface RemediateDeps {
   rules: RulesFile;
   audit: AuditStore;
   remediationRoleArn: string | null;
+  /** Ask Access Analyzer for a rescan after a write (default: REMEDIATOR_RESCAN_SOURCE). */
+  rescan?: boolean;
 }
 
 export type RemediateOperation = 'plan' | 'apply' | 'rollback' | 'archive';
@@ -45,6 +48,8 @@ export async function remediate(input: TaskInput & { operation: RemediateOperati
         executionArn: input.execution,
         actor: state.approval?.decidedBy ? `slack:${state.approval.decidedBy}` : 'auto',
       });
+      // Ask the source to look again now, so that Check Resolution does not wait for its schedule.
+      if (change.status === 'REMEDIATED' && (deps.rescan ?? rescanEnabled())) await requestRescan(finding);
       return { ...state, change };
     }
     case 'rollback': {

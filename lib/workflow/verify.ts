@@ -7,10 +7,11 @@ import { VerificationFailedError } from '../errors';
 import { logger } from '../logger';
 import type { RunState } from '../outcome';
 import type { RulesFile } from '../rules/schema';
+import { analyzerStatus, rescanEnabled } from '../verify/access-analyzer';
 import { controlContext } from './context';
 import type { TaskInput } from './types';
 
-export async function checkResolution(input: TaskInput, deps: { rules: RulesFile; remediationRoleArn: string | null }): Promise<RunState> {
+export async function checkResolution(input: TaskInput, deps: { rules: RulesFile; remediationRoleArn: string | null; rescan?: boolean }): Promise<RunState> {
   const { state } = input;
   const controlId = state.decision?.controlId;
   if (!state.finding || !state.decision || !controlId) {
@@ -18,10 +19,22 @@ export async function checkResolution(input: TaskInput, deps: { rules: RulesFile
   }
   const attempt = (state.verification?.attempt ?? 0) + 1;
   const outcome = await verifyChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn));
+  let resolved = outcome.resolved;
+  let reason = outcome.reason;
+  if (resolved && (deps.rescan ?? rescanEnabled())) {
+    // The live resource is closed; the source must agree before the finding counts as resolved.
+    const status = await analyzerStatus(state.finding);
+    if (status === 'ACTIVE') {
+      resolved = false;
+      reason = `${outcome.reason} on the live resource, but Access Analyzer still reports the finding ACTIVE (rescan pending)`;
+    } else if (status) {
+      reason = `${outcome.reason}; Access Analyzer reports the finding ${status}`;
+    }
+  }
   const attemptsLeft = Math.max(0, state.decision.rescan.maxAttempts - attempt);
-  logger.info('verified', { findingId: state.finding.id, controlId, resolved: outcome.resolved, attempt, executionArn: input.execution });
+  logger.info('verified', { findingId: state.finding.id, controlId, resolved, attempt, executionArn: input.execution });
   return {
     ...state,
-    verification: { status: outcome.resolved ? 'RESOLVED' : 'STILL_OPEN', attempt, attemptsLeft, reason: outcome.reason },
+    verification: { status: resolved ? 'RESOLVED' : 'STILL_OPEN', attempt, attemptsLeft, reason },
   };
 }
