@@ -95,6 +95,9 @@ export class ApprovalNotPendingError extends RemediatorError {
 /** Sent through SendTaskFailure when a human rejects a change; the ASL catches it by name. */
 export const APPROVAL_REJECTED = 'ApprovalRejected';
 
+/** Sent through SendTaskFailure to a waiting approval or escalation when the source reports the finding resolved. */
+export const FINDING_RESOLVED = 'FindingResolved';
+
 /** Errors the ASL retries; everything else named here is caught into Record Failure. */
 export const RETRYABLE_ERRORS = ['TransientAwsError'] as const;
 

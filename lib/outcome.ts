@@ -33,6 +33,8 @@ export interface RunState {
   escalation?: { outcome?: string; decidedBy?: string; Error?: string; Cause?: string; nextLevel?: boolean };
   rollback?: { changeId: string; status: string };
   archive?: { status: string; reason: string };
+  /** Approvals and escalations a resolved finding closed. */
+  closed?: string[];
   notification?: unknown;
   error?: { Error: string; Cause: string };
   /** Findings of a multi-finding event that could not be normalized (their siblings went on). */
@@ -47,6 +49,9 @@ export function outcomeOf(state: RunState): { outcome: Outcome; headline: string
     return { outcome: 'FANNED_OUT', headline: `${state.batch.findings.length} findings started as their own executions; ${state.batch.rejected.length} rejected` };
   }
   if (state.rollback) return { outcome: 'ROLLED_BACK', headline: `Change ${state.rollback.changeId} on ${resource} was rolled back` };
+  if (state.approval?.Error === 'FindingResolved' || state.escalation?.Error === 'FindingResolved') {
+    return { outcome: 'ALREADY_RESOLVED', headline: `The source reports ${resource} resolved while a human was being asked: nothing more to do` };
+  }
   if (state.escalation) {
     if (state.escalation.Error === 'States.Timeout') return { outcome: 'ESCALATED', headline: `No answer from on-call for ${resource}: escalated to the next level` };
     return { outcome: 'ACKNOWLEDGED', headline: `On-call acknowledged the open finding on ${resource}${by(state.escalation.decidedBy)}` };

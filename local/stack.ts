@@ -13,6 +13,7 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { BY_FINDING_INDEX } from '../lib/escalation/approval-store';
 import { startFunctionHost, type FunctionHost } from './function-host';
 import { readDefinition, resolveDefinition } from './definition';
 import { startSlackStandIn, type SlackStandIn } from './slack-stand-in';
@@ -228,8 +229,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       new CreateTableCommand({
         TableName: approvalsTable,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'approvalId', AttributeType: 'S' }],
+        AttributeDefinitions: [
+          { AttributeName: 'approvalId', AttributeType: 'S' },
+          { AttributeName: 'findingId', AttributeType: 'S' },
+        ],
         KeySchema: [{ AttributeName: 'approvalId', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          { IndexName: BY_FINDING_INDEX, KeySchema: [{ AttributeName: 'findingId', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
+        ],
       }),
     );
     await new SecretsManagerClient(clientConfig).send(

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { clientConfig } from '../aws/clients';
 import { toRemediatorError } from '../aws/errors';
 import { ApprovalNotPendingError } from '../errors';
@@ -37,6 +37,9 @@ let documentClient: DynamoDBDocumentClient | undefined;
 const ddb = (): DynamoDBDocumentClient =>
   (documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig()), { marshallOptions: { removeUndefinedValues: true } }));
 
+/** The approvals table's index by finding id: what a resolved finding closes. */
+export const BY_FINDING_INDEX = 'byFinding';
+
 export const newApprovalId = (): string => `apr_${randomBytes(16).toString('hex')}`;
 
 export class ApprovalStore {
@@ -56,6 +59,25 @@ export class ApprovalStore {
       return result.Item as ApprovalItem | undefined;
     } catch (error) {
       throw toRemediatorError(error, `reading approval ${approvalId}`);
+    }
+  }
+
+  /** Approvals and escalations still waiting for a human about this finding. */
+  async pendingForFinding(findingId: string): Promise<ApprovalItem[]> {
+    try {
+      const result = await ddb().send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: BY_FINDING_INDEX,
+          KeyConditionExpression: 'findingId = :f',
+          FilterExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':f': findingId, ':pending': 'PENDING' },
+        }),
+      );
+      return (result.Items ?? []) as ApprovalItem[];
+    } catch (error) {
+      throw toRemediatorError(error, `listing pending approvals of finding ${findingId}`);
     }
   }
 

@@ -83,12 +83,14 @@ export function onCallMessage(state: Required<Pick<RunState, 'finding' | 'decisi
   };
 }
 
-export function decidedMessage(original: { text: string }, decision: string, userId: string): SlackMessage {
+export function decidedMessage(original: { text: string }, decision: string, decidedBy: string): SlackMessage {
+  // A Slack user id is mentioned; anything else (the source that resolved the finding) is named.
+  const who = /^[UW][A-Z0-9]+$/.test(decidedBy) ? `<@${decidedBy}>` : `the ${decidedBy}`;
   return {
-    text: `${original.text} — ${decision} by <@${userId}>`,
+    text: `${original.text} — ${decision} by ${who}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: original.text } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `*${decision}* by <@${userId}> at ${new Date().toISOString()}` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `*${decision}* by ${who} at ${new Date().toISOString()}` }] },
     ],
   };
 }

@@ -89,7 +89,7 @@ describe('serverless package', () => {
     const granted = statements()
       .filter((s) => s.role === 'WorkflowRole')
       .flatMap((s) => ([] as string[]).concat(s.Action))
-      .filter((a) => !/^(logs|dynamodb|secretsmanager|access-analyzer):/.test(a));
+      .filter((a) => !/^(logs|dynamodb|secretsmanager|access-analyzer|states):/.test(a));
     expect(granted.sort()).toEqual(allControlPermissions());
   });
 
@@ -98,11 +98,12 @@ describe('serverless package', () => {
     expect(file).toEqual(controlPermissionsDocument());
   });
 
-  it('lets only the Slack endpoint resume executions, and it cannot touch resources', () => {
-    const resumers = statements().filter((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith('states:SendTask')));
-    expect(new Set(resumers.map((s) => s.role))).toEqual(new Set(['SlackInteractionRole']));
+  it('lets only the Slack endpoint approve, and the workflow only end a waiting task; the Slack endpoint cannot touch resources', () => {
+    const byAction = (prefix: string) => new Set(statements().filter((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith(prefix))).map((s) => s.role));
+    expect(byAction('states:SendTaskSuccess')).toEqual(new Set(['SlackInteractionRole']));
+    expect(byAction('states:SendTaskFailure')).toEqual(new Set(['SlackInteractionRole', 'WorkflowRole']));
     const slackActions = statements().filter((s) => s.role === 'SlackInteractionRole').flatMap((s) => ([] as string[]).concat(s.Action));
-    expect(slackActions.filter((a) => a.startsWith('s3:'))).toEqual([]);
+    expect(slackActions.filter((a) => a.startsWith('s3:') || a.startsWith('kms:'))).toEqual([]);
   });
 
   it('packages the rules file with each function', () => {

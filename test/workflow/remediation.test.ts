@@ -282,3 +282,30 @@ describe('a KMS key shared with another account', () => {
     expect(change!.before.policy).toBe(original);
   });
 });
+
+describe('a finding the source resolves while a human is being asked', () => {
+  function configEvent(file: string, bucket: string): Record<string, unknown> {
+    const text = readFileSync(`events/config/${file}.json`, 'utf8').replaceAll('remediator-demo-public-assets', bucket);
+    const event = JSON.parse(text);
+    event.id = uniqueName('config-event');
+    return event;
+  }
+
+  it('ends the waiting approval when Config reports the bucket COMPLIANT, and changes nothing', async () => {
+    const bucket = uniqueName('wf-prod-fixed-by-hand');
+    await createBucketWithPolicy(s3, bucket);
+    const waitingArn = await startExecution(sfn, stack.stateMachineArn, configEvent('s3-bucket-public-read-noncompliant', bucket), 'config-open');
+    await runUntilState(sfn, waitingArn, 'Request Approval');
+    await buttonValueFor(stack.slackUrl, `arn:aws:s3:::${bucket}`);
+
+    const closingArn = await startExecution(sfn, stack.stateMachineArn, configEvent('s3-bucket-public-read-compliant', bucket), 'config-closed');
+    const closing = await runToEnd(sfn, closingArn);
+    const waiting = await runToEnd(sfn, waitingArn);
+
+    expect(path(closing)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Close Open Remediations', 'Record Outcome', 'Done']);
+    expect((closing.output as { closed: string[] }).closed).toHaveLength(1);
+    expect(path(waiting)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Request Approval', 'Notify', 'Record Outcome', 'Done']);
+    expect(await audit.getOutcome(executionName(waitingArn))).toMatchObject({ outcome: 'ALREADY_RESOLVED' });
+    expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
+  });
+});
