@@ -8,24 +8,27 @@ import { RemediatorError } from './errors';
 export interface RuntimeSettings {
   auditTable: string;
   approvalsTable: string;
+  /** Where this copy of Remediator runs (Lambda sets AWS_REGION). */
+  region: string;
+  /** The account it runs in: it changes resources of this account only. */
+  accountId: string | null;
   /** ARN of the role Remediator's functions run as: always exempted from deny-all policies. */
   remediationRoleArn: string | null;
-  slack: { botToken: string | null; signingSecret: string | null; apiUrl: string | null };
   /** Overrides the rules file's rescan wait (the demo uses a few seconds). */
   rescanWaitSeconds: number | null;
+  /** Ask Access Analyzer to rescan, and to agree, before a finding counts as resolved (not on the local stack). */
+  accessAnalyzerRescan: boolean;
 }
 
 export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
   return {
     auditTable: required(env, 'REMEDIATOR_AUDIT_TABLE'),
     approvalsTable: required(env, 'REMEDIATOR_APPROVALS_TABLE'),
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    accountId: env.REMEDIATOR_ACCOUNT_ID || null,
     remediationRoleArn: env.REMEDIATOR_REMEDIATION_ROLE_ARN || null,
-    slack: {
-      botToken: env.SLACK_BOT_TOKEN || null,
-      signingSecret: env.SLACK_SIGNING_SECRET || null,
-      apiUrl: env.SLACK_API_URL || null,
-    },
     rescanWaitSeconds: env.REMEDIATOR_RESCAN_WAIT_SECONDS ? Number(env.REMEDIATOR_RESCAN_WAIT_SECONDS) : null,
+    accessAnalyzerRescan: env.REMEDIATOR_RESCAN_SOURCE === 'access-analyzer',
   };
 }
 

@@ -98,9 +98,6 @@ export const APPROVAL_REJECTED = 'ApprovalRejected';
 /** Sent through SendTaskFailure to a waiting approval or escalation when the source reports the finding resolved. */
 export const FINDING_RESOLVED = 'FindingResolved';
 
-/** Errors the ASL retries; everything else named here is caught into Record Failure. */
-export const RETRYABLE_ERRORS = ['TransientAwsError'] as const;
-
 /** Serialize an error for a Step Functions task output or an audit record. */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };

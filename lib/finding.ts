@@ -122,14 +122,3 @@ export const ChangeRecordSchema = z.object({
   rollbackOverwrote: z.record(z.string(), z.string().nullable()).optional(),
 });
 export type ChangeRecord = z.infer<typeof ChangeRecordSchema>;
-
-/** The document the state machine carries from Classify Finding onwards. */
-export interface WorkflowState {
-  finding: Finding;
-  decision: Decision;
-  change?: unknown;
-  verification?: unknown;
-  approval?: unknown;
-  escalation?: unknown;
-  error?: { Error: string; Cause: string };
-}

@@ -6,8 +6,8 @@ export const handler = lambdaHandler(async (input: ClassifyInput) =>
   classify(input, {
     rules: deps.rules(),
     audit: deps.audit(),
-    region: process.env.AWS_REGION ?? 'us-east-1',
-    accountId: process.env.REMEDIATOR_ACCOUNT_ID ?? null,
+    region: deps.settings().region,
+    accountId: deps.settings().accountId,
     rescanWaitSeconds: deps.settings().rescanWaitSeconds,
   }),
 );

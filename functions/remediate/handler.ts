@@ -4,5 +4,10 @@ import { remediate, type RemediateOperation } from '../../lib/workflow/remediate
 
 /** Plan Corrective Control, Apply Corrective Control, Roll Back Change, Archive Finding. */
 export const handler = lambdaHandler(async (input: TaskInput & { operation: RemediateOperation }) =>
-  remediate(input, { rules: deps.rules(), audit: deps.audit(), remediationRoleArn: deps.settings().remediationRoleArn }),
+  remediate(input, {
+    rules: deps.rules(),
+    audit: deps.audit(),
+    remediationRoleArn: deps.settings().remediationRoleArn,
+    rescan: deps.settings().accessAnalyzerRescan,
+  }),
 );

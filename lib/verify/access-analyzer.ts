@@ -4,7 +4,7 @@
  * resource now (StartResourceScan); Check Resolution then requires both the
  * live re-check (the policy analyzer) and Access Analyzer to agree that the
  * finding is closed. On the local stack, which has no Access Analyzer, the live
- * re-check answers alone (REMEDIATOR_RESCAN_SOURCE unset), as DESIGN §5 says.
+ * re-check answers alone (REMEDIATOR_RESCAN_SOURCE is not access-analyzer, lib/config.ts), as DESIGN §5 says.
  */
 import { AccessAnalyzerClient, GetFindingCommand, StartResourceScanCommand } from '@aws-sdk/client-accessanalyzer';
 import { clientConfig } from '../aws/clients';
@@ -14,8 +14,6 @@ import { logger } from '../logger';
 
 let client: AccessAnalyzerClient | undefined;
 const analyzer = (): AccessAnalyzerClient => (client ??= new AccessAnalyzerClient(clientConfig()));
-
-export const rescanEnabled = (env: NodeJS.ProcessEnv = process.env): boolean => env.REMEDIATOR_RESCAN_SOURCE === 'access-analyzer';
 
 function analyzerOf(finding: Finding): string | null {
   return finding.source === 'access-analyzer' ? (finding.labels.analyzerArn ?? null) : null;

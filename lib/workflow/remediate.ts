@@ -8,7 +8,7 @@ import type { Finding } from '../finding';
 import type { RunState } from '../outcome';
 import type { RulesFile } from '../rules/schema';
 import { archiveFinding } from '../findings/archive';
-import { requestRescan, rescanEnabled } from '../verify/access-analyzer';
+import { requestRescan } from '../verify/access-analyzer';
 import { controlContext } from './context';
 import { executionName, type TaskInput } from './types';
 
@@ -16,7 +16,7 @@ export interface RemediateDeps {
   rules: RulesFile;
   audit: AuditStore;
   remediationRoleArn: string | null;
-  /** Ask Access Analyzer for a rescan after a write (default: REMEDIATOR_RESCAN_SOURCE). */
+  /** Ask Access Analyzer for a rescan after a write (the deployed stack; never the local one). */
   rescan?: boolean;
 }
 
@@ -49,7 +49,7 @@ export async function remediate(input: TaskInput & { operation: RemediateOperati
         actor: state.approval?.decidedBy ? `slack:${state.approval.decidedBy}` : 'auto',
       });
       // Ask the source to look again now, so that Check Resolution does not wait for its schedule.
-      if (change.status === 'REMEDIATED' && (deps.rescan ?? rescanEnabled())) await requestRescan(finding);
+      if (change.status === 'REMEDIATED' && deps.rescan) await requestRescan(finding);
       return { ...state, change };
     }
     case 'rollback': {

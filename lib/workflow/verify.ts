@@ -7,7 +7,7 @@ import { VerificationFailedError } from '../errors';
 import { logger } from '../logger';
 import type { RunState } from '../outcome';
 import type { RulesFile } from '../rules/schema';
-import { analyzerStatus, rescanEnabled } from '../verify/access-analyzer';
+import { analyzerStatus } from '../verify/access-analyzer';
 import { controlContext } from './context';
 import type { TaskInput } from './types';
 
@@ -21,7 +21,7 @@ export async function checkResolution(input: TaskInput, deps: { rules: RulesFile
   const outcome = await verifyChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn));
   let resolved = outcome.resolved;
   let reason = outcome.reason;
-  if (resolved && (deps.rescan ?? rescanEnabled())) {
+  if (resolved && deps.rescan) {
     // The live resource is closed; the source must agree before the finding counts as resolved.
     const status = await analyzerStatus(state.finding);
     if (status === 'ACTIVE') {
