@@ -13,10 +13,10 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { BY_FINDING_INDEX } from '../lib/escalation/approval-store';
 import { startFunctionHost, type FunctionHost } from './function-host';
 import { readDefinition, resolveDefinition } from './definition';
 import { startSlackStandIn, type SlackStandIn } from './slack-stand-in';
+import { tableDefinition } from './tables';
 
 // Node 20 support ends for SDK releases after January 2027 (see the closing notes); the local stack pins its SDK.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -211,34 +211,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
 
     const ddb = new DynamoDBClient(clientConfig);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: auditTable,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: approvalsTable,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'approvalId', AttributeType: 'S' },
-          { AttributeName: 'findingId', AttributeType: 'S' },
-        ],
-        KeySchema: [{ AttributeName: 'approvalId', KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [
-          { IndexName: BY_FINDING_INDEX, KeySchema: [{ AttributeName: 'findingId', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
-        ],
-      }),
-    );
+    await ddb.send(new CreateTableCommand(tableDefinition('AuditTable', auditTable)));
+    await ddb.send(new CreateTableCommand(tableDefinition('ApprovalsTable', approvalsTable)));
     await new SecretsManagerClient(clientConfig).send(
       new CreateSecretCommand({ Name: secretId, SecretString: JSON.stringify({ botToken, signingSecret }) }),
     );
