@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { AuditStore } from './audit/store';
-import { clientConfig } from './aws/clients';
+import { defaultClients } from './aws/clients';
 import { runtimeSettings } from './config';
 import { ApprovalStore } from './escalation/approval-store';
 import { slackClient } from './escalation/slack-client';
@@ -22,10 +22,11 @@ export function lambdaHandler<TEvent, TResult>(fn: (event: TEvent, context: Cont
 export const deps = {
   settings: () => runtimeSettings(),
   rules: () => loadRules(),
-  audit: memo(() => new AuditStore(runtimeSettings().auditTable)),
-  approvals: memo(() => new ApprovalStore(runtimeSettings().approvalsTable)),
-  sfn: memo(() => new SFNClient(clientConfig())),
+  audit: memo(() => new AuditStore(runtimeSettings().auditTable, defaultClients())),
+  approvals: memo(() => new ApprovalStore(runtimeSettings().approvalsTable, defaultClients())),
+  sfn: memo(() => defaultClients().get(SFNClient)),
   slack: () => slackClient(),
+  clients: () => defaultClients(),
 };
 
 function memo<T>(make: () => T): () => T {

@@ -1,3 +1,4 @@
+import { AwsClients } from '../lib/aws/clients';
 /**
  * npm run demo — the main job on the local stack, start to finish:
  *  1. a public bucket is fixed automatically (deny-all + Block Public Access), verified, notified;
@@ -183,7 +184,7 @@ async function main(): Promise<number> {
   try {
     const s3 = new S3Client(stack.clientConfig);
     const sfn = new SFNClient(stack.clientConfig);
-    const audit = new AuditStore(stack.auditTable);
+    const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
     const results = [await autoScenario(stack, s3, sfn, audit), await approvalScenario(stack, s3, sfn), await driftScenario(stack, s3, sfn)];
     const passed = results.filter(Boolean).length;
     say(bold(passed === results.length ? green(`All ${results.length} scenarios ended as expected.`) : red(`${results.length - passed} of ${results.length} scenarios did not end as expected.`)));

@@ -13,6 +13,7 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { resetDefaultClients } from '../lib/aws/clients';
 import { startFunctionHost, type FunctionHost } from './function-host';
 import { readDefinition, resolveDefinition } from './definition';
 import { startSlackStandIn, type SlackStandIn } from './slack-stand-in';
@@ -203,6 +204,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       REMEDIATOR_RESCAN_WAIT_SECONDS: String(options.rescanWaitSeconds ?? 2),
       ...(options.rulesFile ? { REMEDIATOR_RULES_FILE: options.rulesFile } : {}),
     });
+    resetDefaultClients(); // the handlers' clients follow this stack's endpoint
     const clientConfig = {
       region: LOCAL_REGION,
       endpoint,

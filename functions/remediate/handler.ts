@@ -7,7 +7,7 @@ export const handler = lambdaHandler(async (input: TaskInput & { operation: Reme
   remediate(input, {
     rules: deps.rules(),
     audit: deps.audit(),
-    remediationRoleArn: deps.settings().remediationRoleArn,
+    remediationRoleArn: deps.settings().remediationRoleArn, clients: deps.clients(),
     rescan: deps.settings().accessAnalyzerRescan,
   }),
 );

@@ -9,19 +9,20 @@
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { clientConfig } from '../aws/clients';
+import type { AwsClients } from '../aws/clients';
 import { toRemediatorError } from '../aws/errors';
 import { RemediatorError } from '../errors';
 import { ChangeRecordSchema, type ChangeRecord } from '../finding';
 
-let documentClient: DynamoDBDocumentClient | undefined;
-const ddb = (): DynamoDBDocumentClient =>
-  (documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig()), {
-    marshallOptions: { removeUndefinedValues: true },
-  }));
-
 export class AuditStore {
-  constructor(private readonly table: string) {}
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly table: string,
+    clients: AwsClients,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(clients.get(DynamoDBClient), { marshallOptions: { removeUndefinedValues: true } });
+  }
 
   /** Fails if a record with this id exists: one change per execution. */
   async createChange(record: ChangeRecord): Promise<void> {
@@ -46,7 +47,7 @@ export class AuditStore {
       expression += `, #${key} = :${key}`;
     }
     try {
-      await ddb().send(
+      await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: `CHANGE#${changeId}`, sk: 'RECORD' },
@@ -76,7 +77,7 @@ export class AuditStore {
    */
   async claimFinding(findingKey: string, executionArn: string): Promise<string> {
     try {
-      await ddb().send(
+      await this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: `FINDING#${findingKey}`, sk: 'CLAIM', executionArn, claimedAt: new Date().toISOString() },
@@ -96,7 +97,7 @@ export class AuditStore {
 
   private async put(item: Record<string, unknown>, condition: string | undefined, doing: string): Promise<void> {
     try {
-      await ddb().send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: condition }));
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: condition }));
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') {
         throw new RemediatorError(`${doing}: a record with this key exists already`, { cause: error });
@@ -107,7 +108,7 @@ export class AuditStore {
 
   private async get(pk: string, sk: string, doing: string): Promise<Record<string, unknown> | undefined> {
     try {
-      const result = await ddb().send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }));
+      const result = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }));
       return result.Item;
     } catch (error) {
       throw toRemediatorError(error, doing);

@@ -16,7 +16,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AuditStore } from '../audit/store';
-import { clientConfig } from '../aws/clients';
+import { defaultClients } from '../aws/clients';
 import { CONTROLS, getControl } from '../controls/registry';
 import { planChange, rollbackChange } from '../controls/runner';
 import { RemediatorError } from '../errors';
@@ -118,7 +118,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (values['dry-run'] && values.approve) throw new UsageError('choose one of --dry-run and --approve');
   getControl(controlId);
   const stateMachineArn = setting(io, 'REMEDIATOR_STATE_MACHINE_ARN', values['state-machine-arn']);
-  const [, , , region = clientConfig().region, account = ''] = stateMachineArn.split(':');
+  const [, , , region = defaultClients().config.region, account = ''] = stateMachineArn.split(':');
   const event = manualRequestEvent({
     controlId,
     resourceArn: values.resource,
@@ -129,7 +129,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     region,
   });
   normalizeEvent(event); // the same validation the workflow applies: fail here, before starting anything
-  const started = await new SFNClient(clientConfig()).send(
+  const started = await defaultClients().get(SFNClient).send(
     new StartExecutionCommand({ stateMachineArn, name: `manual-${String(event.id).slice(0, 24)}`, input: JSON.stringify(event) }),
   );
   io.stdout(`started ${started.executionArn}\nfollow it with: remediate status ${executionName(started.executionArn ?? '')}\n`);
@@ -147,13 +147,13 @@ async function plan(argv: string[], io: CliIo): Promise<number> {
     mode: 'dry-run',
     requestedBy: 'cli:plan',
     account: values.account ?? io.env.REMEDIATOR_ACCOUNT_ID ?? '000000000000',
-    region: clientConfig().region,
+    region: defaultClients().config.region,
   });
   const normalized = normalizeEvent(event);
   if (normalized.kind !== 'findings' || !normalized.findings[0]) throw new UsageError(`cannot plan for ${values.resource}`);
   const finding = normalized.findings[0];
   const rules = loadRules();
-  const result = await planChange(control.id, controlContext(finding, rules, io.env.REMEDIATOR_REMEDIATION_ROLE_ARN ?? null));
+  const result = await planChange(control.id, controlContext(finding, rules, io.env.REMEDIATOR_REMEDIATION_ROLE_ARN ?? null, defaultClients()));
   io.stdout(`${control.id} on ${finding.resource.arn}\n${result.applicable ? 'WOULD CHANGE' : 'NO CHANGE'}: ${result.summary}\nreason: ${result.reason}\n`);
   for (const field of Object.keys({ ...result.before, ...result.after })) {
     io.stdout(`\n--- ${field} (before)\n${result.before[field] ?? '(none)'}\n+++ ${field} (after)\n${result.after[field] ?? '(none)'}\n`);
@@ -165,7 +165,7 @@ async function rollback(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { 'audit-table': { type: 'string' }, 'requested-by': { type: 'string' } } });
   const [execution] = positionals;
   if (!execution) throw new UsageError('rollback needs <execution> (its name or ARN)');
-  const store = new AuditStore(setting(io, 'REMEDIATOR_AUDIT_TABLE', values['audit-table']));
+  const store = new AuditStore(setting(io, 'REMEDIATOR_AUDIT_TABLE', values['audit-table']), defaultClients());
   const changeId = executionName(execution);
   const record = await store.getChange(changeId);
   if (!record) throw new RemediatorError(`execution ${changeId} made no change (no change record)`);
@@ -181,7 +181,7 @@ async function rollback(argv: string[], io: CliIo): Promise<number> {
   });
   const rules = loadRules();
   const restored = await rollbackChange({
-    ctx: controlContext(finding, rules, null),
+    ctx: controlContext(finding, rules, null, defaultClients()),
     store,
     changeId,
     actor: values['requested-by'] ?? `cli:${userInfo().username}`,
@@ -197,11 +197,11 @@ async function status(argv: string[], io: CliIo): Promise<number> {
   const executionArn = execution.startsWith('arn:')
     ? execution
     : setting(io, 'REMEDIATOR_STATE_MACHINE_ARN', values['state-machine-arn']).replace(':stateMachine:', ':execution:') + `:${execution}`;
-  const description = await new SFNClient(clientConfig()).send(new DescribeExecutionCommand({ executionArn }));
+  const description = await defaultClients().get(SFNClient).send(new DescribeExecutionCommand({ executionArn }));
   io.stdout(`${executionArn}\nstatus: ${description.status}${description.error ? ` (${description.error})` : ''}\n`);
   const table = values['audit-table'] ?? io.env.REMEDIATOR_AUDIT_TABLE;
   if (table) {
-    const store = new AuditStore(table);
+    const store = new AuditStore(table, defaultClients());
     const outcome = await store.getOutcome(executionName(executionArn));
     if (outcome) io.stdout(`outcome: ${String(outcome.outcome)} — ${String(outcome.headline)}\n`);
     const change = await store.getChange(executionName(executionArn));

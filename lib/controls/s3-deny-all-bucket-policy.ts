@@ -17,7 +17,6 @@ import {
   S3Client,
   type PublicAccessBlockConfiguration,
 } from '@aws-sdk/client-s3';
-import { clientConfig } from '../aws/clients';
 import { awsErrorName, toRemediatorError } from '../aws/errors';
 import { ControlFailedError } from '../errors';
 import { analyzePolicy, buildDenyAllPolicy, type AnalyzeOptions, type S3AclGrant } from '../policy';
@@ -29,9 +28,6 @@ export const BLOCK_ALL: Required<PublicAccessBlockConfiguration> = {
   BlockPublicPolicy: true,
   RestrictPublicBuckets: true,
 };
-
-let client: S3Client | undefined;
-const s3 = (): S3Client => (client ??= new S3Client(clientConfig()));
 
 export function bucketNameFromArn(arn: string): string {
   const name = arn.replace(/^arn:aws[\w-]*:s3:::/, '');
@@ -48,17 +44,18 @@ interface BucketState {
   aclGrants: S3AclGrant[];
 }
 
-async function readBucket(bucket: string): Promise<BucketState> {
+async function readBucket(ctx: ControlContext, bucket: string): Promise<BucketState> {
+  const s3 = ctx.clients.get(S3Client);
   const [policy, publicAccessBlock, aclGrants] = await Promise.all([
-    s3()
+    s3
       .send(new GetBucketPolicyCommand({ Bucket: bucket }))
       .then((r) => r.Policy ?? null)
       .catch(absentAs(['NoSuchBucketPolicy'], null)),
-    s3()
+    s3
       .send(new GetPublicAccessBlockCommand({ Bucket: bucket }))
       .then((r) => r.PublicAccessBlockConfiguration ?? null)
       .catch(absentAs(['NoSuchPublicAccessBlockConfiguration'], null)),
-    s3()
+    s3
       .send(new GetBucketAclCommand({ Bucket: bucket }))
       .then((r) =>
         (r.Grants ?? []).map(
@@ -108,12 +105,12 @@ export const s3DenyAllBucketPolicy: CorrectiveControl = {
   ],
 
   async snapshot(ctx: ControlContext): Promise<ResourceState> {
-    return snapshot(await readBucket(bucketNameFromArn(ctx.finding.resource.arn)));
+    return snapshot(await readBucket(ctx, bucketNameFromArn(ctx.finding.resource.arn)));
   },
 
   async plan(ctx: ControlContext): Promise<ControlPlan> {
     const bucketArn = ctx.finding.resource.arn;
-    const state = await readBucket(bucketNameFromArn(bucketArn));
+    const state = await readBucket(ctx, bucketNameFromArn(bucketArn));
     const analysis = analyzePolicy(state.policy, ctx.zone, analysisOptions(state));
     const before = snapshot(state);
     if (!analysis.exposed) {
@@ -144,15 +141,15 @@ export const s3DenyAllBucketPolicy: CorrectiveControl = {
   async write(ctx: ControlContext, plan: ControlPlan): Promise<void> {
     const bucket = bucketNameFromArn(ctx.finding.resource.arn);
     try {
-      await s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: plan.after.policy ?? undefined }));
-      await s3().send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: BLOCK_ALL }));
+      await ctx.clients.get(S3Client).send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: plan.after.policy ?? undefined }));
+      await ctx.clients.get(S3Client).send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: BLOCK_ALL }));
     } catch (error) {
       throw toRemediatorError(error, `writing deny-all to bucket ${bucket}`, { resourceArn: ctx.finding.resource.arn });
     }
   },
 
   async verify(ctx: ControlContext): Promise<VerifyOutcome> {
-    const state = await readBucket(bucketNameFromArn(ctx.finding.resource.arn));
+    const state = await readBucket(ctx, bucketNameFromArn(ctx.finding.resource.arn));
     const analysis = analyzePolicy(state.policy, ctx.zone, analysisOptions(state));
     return {
       resolved: !analysis.exposed,
@@ -168,15 +165,15 @@ export const s3DenyAllBucketPolicy: CorrectiveControl = {
     const bucket = bucketNameFromArn(ctx.finding.resource.arn);
     try {
       if (before.publicAccessBlock === null || before.publicAccessBlock === undefined) {
-        await s3().send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
+        await ctx.clients.get(S3Client).send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
       } else {
         const configuration = JSON.parse(before.publicAccessBlock) as PublicAccessBlockConfiguration;
-        await s3().send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: configuration }));
+        await ctx.clients.get(S3Client).send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: configuration }));
       }
       if (before.policy === null || before.policy === undefined) {
-        await s3().send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+        await ctx.clients.get(S3Client).send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
       } else {
-        await s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: before.policy }));
+        await ctx.clients.get(S3Client).send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: before.policy }));
       }
     } catch (error) {
       throw toRemediatorError(error, `restoring bucket ${bucket}`, { resourceArn: ctx.finding.resource.arn });

@@ -7,6 +7,7 @@
  */
 import type { Finding } from '../finding';
 import type { ZoneOfTrust } from '../policy';
+import type { AwsClients } from '../aws/clients';
 
 /** The exact state of the fields a control changes: JSON text, or null for "there was none". */
 export type ResourceState = Record<string, string | null>;
@@ -16,6 +17,8 @@ export interface ControlContext {
   zone: ZoneOfTrust;
   /** Principals that a deny-all change must never lock out (remediation role, break-glass roles). */
   exemptPrincipalArns: string[];
+  /** AWS clients acting in the resource's account (lib/aws/clients.ts). */
+  clients: AwsClients;
 }
 
 export interface ControlPlan {

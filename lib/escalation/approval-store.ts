@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { clientConfig } from '../aws/clients';
+import type { AwsClients } from '../aws/clients';
 import { toRemediatorError } from '../aws/errors';
 import { ApprovalNotPendingError } from '../errors';
 
@@ -33,9 +33,6 @@ export interface ApprovalItem {
   expiresAt: number;
 }
 
-let documentClient: DynamoDBDocumentClient | undefined;
-const ddb = (): DynamoDBDocumentClient =>
-  (documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig()), { marshallOptions: { removeUndefinedValues: true } }));
 
 /** The approvals table's index by finding id: what a resolved finding closes. */
 export const BY_FINDING_INDEX = 'byFinding';
@@ -43,11 +40,18 @@ export const BY_FINDING_INDEX = 'byFinding';
 export const newApprovalId = (): string => `apr_${randomBytes(16).toString('hex')}`;
 
 export class ApprovalStore {
-  constructor(private readonly table: string) {}
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly table: string,
+    clients: AwsClients,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(clients.get(DynamoDBClient), { marshallOptions: { removeUndefinedValues: true } });
+  }
 
   async put(item: ApprovalItem): Promise<void> {
     try {
-      await ddb().send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(approvalId)' }));
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(approvalId)' }));
     } catch (error) {
       throw toRemediatorError(error, `storing approval ${item.approvalId}`);
     }
@@ -55,7 +59,7 @@ export class ApprovalStore {
 
   async get(approvalId: string): Promise<ApprovalItem | undefined> {
     try {
-      const result = await ddb().send(new GetCommand({ TableName: this.table, Key: { approvalId }, ConsistentRead: true }));
+      const result = await this.doc.send(new GetCommand({ TableName: this.table, Key: { approvalId }, ConsistentRead: true }));
       return result.Item as ApprovalItem | undefined;
     } catch (error) {
       throw toRemediatorError(error, `reading approval ${approvalId}`);
@@ -65,7 +69,7 @@ export class ApprovalStore {
   /** Approvals and escalations still waiting for a human about this finding. */
   async pendingForFinding(findingId: string): Promise<ApprovalItem[]> {
     try {
-      const result = await ddb().send(
+      const result = await this.doc.send(
         new QueryCommand({
           TableName: this.table,
           IndexName: BY_FINDING_INDEX,
@@ -83,7 +87,7 @@ export class ApprovalStore {
 
   async setMessage(approvalId: string, channel: string, messageTs: string): Promise<void> {
     try {
-      await ddb().send(
+      await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { approvalId },
@@ -99,7 +103,7 @@ export class ApprovalStore {
   /** Exactly once: the second click on the same approval gets ApprovalNotPendingError. */
   async decide(approvalId: string, decision: string, decidedBy: string, now = new Date()): Promise<ApprovalItem> {
     try {
-      const result = await ddb().send(
+      const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { approvalId },

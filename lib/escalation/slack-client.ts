@@ -7,7 +7,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { clientConfig } from '../aws/clients';
+import { defaultClients } from '../aws/clients';
 import { toRemediatorError } from '../aws/errors';
 import { RemediatorError } from '../errors';
 
@@ -29,7 +29,7 @@ async function loadSecrets(env: NodeJS.ProcessEnv): Promise<SlackSecrets> {
   if (!secretId) throw new RemediatorError('REMEDIATOR_SLACK_SECRET_ID is not set: Slack is not configured');
   let text: string | undefined;
   try {
-    text = (await new SecretsManagerClient(clientConfig()).send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+    text = (await defaultClients().get(SecretsManagerClient).send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
   } catch (error) {
     throw toRemediatorError(error, `reading Slack secret ${secretId}`);
   }

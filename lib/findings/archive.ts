@@ -5,7 +5,7 @@
  * run says why.
  */
 import { AccessAnalyzerClient, UpdateFindingsCommand } from '@aws-sdk/client-accessanalyzer';
-import { clientConfig } from '../aws/clients';
+import type { AwsClients } from '../aws/clients';
 import { toRemediatorError } from '../aws/errors';
 import type { Finding } from '../finding';
 
@@ -14,16 +14,14 @@ export interface ArchiveResult {
   reason: string;
 }
 
-let client: AccessAnalyzerClient | undefined;
-const analyzer = (): AccessAnalyzerClient => (client ??= new AccessAnalyzerClient(clientConfig()));
 
-export async function archiveFinding(finding: Finding, ruleId: string): Promise<ArchiveResult> {
+export async function archiveFinding(finding: Finding, ruleId: string, clients: AwsClients): Promise<ArchiveResult> {
   const analyzerArn = finding.labels.analyzerArn;
   if (finding.source !== 'access-analyzer' || !analyzerArn) {
     return { status: 'NOT_ARCHIVED', reason: `intended access by rule ${ruleId}; only Access Analyzer findings are archived by Remediator (this one came from ${finding.source})` };
   }
   try {
-    await analyzer().send(new UpdateFindingsCommand({ analyzerArn, ids: [finding.id], status: 'ARCHIVED' }));
+    await clients.get(AccessAnalyzerClient).send(new UpdateFindingsCommand({ analyzerArn, ids: [finding.id], status: 'ARCHIVED' }));
   } catch (error) {
     throw toRemediatorError(error, `archiving finding ${finding.id} in ${analyzerArn}`, { findingId: finding.id });
   }

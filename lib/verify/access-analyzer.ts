@@ -7,24 +7,22 @@
  * re-check answers alone (REMEDIATOR_RESCAN_SOURCE is not access-analyzer, lib/config.ts), as DESIGN §5 says.
  */
 import { AccessAnalyzerClient, GetFindingCommand, StartResourceScanCommand } from '@aws-sdk/client-accessanalyzer';
-import { clientConfig } from '../aws/clients';
+import type { AwsClients } from '../aws/clients';
 import { awsErrorName, toRemediatorError } from '../aws/errors';
 import type { Finding } from '../finding';
 import { logger } from '../logger';
 
-let client: AccessAnalyzerClient | undefined;
-const analyzer = (): AccessAnalyzerClient => (client ??= new AccessAnalyzerClient(clientConfig()));
 
 function analyzerOf(finding: Finding): string | null {
   return finding.source === 'access-analyzer' ? (finding.labels.analyzerArn ?? null) : null;
 }
 
 /** Ask for a rescan of the resource. Never fails the remediation: the live re-check still runs. */
-export async function requestRescan(finding: Finding): Promise<boolean> {
+export async function requestRescan(finding: Finding, clients: AwsClients): Promise<boolean> {
   const analyzerArn = analyzerOf(finding);
   if (!analyzerArn) return false;
   try {
-    await analyzer().send(new StartResourceScanCommand({ analyzerArn, resourceArn: finding.resource.arn }));
+    await clients.get(AccessAnalyzerClient).send(new StartResourceScanCommand({ analyzerArn, resourceArn: finding.resource.arn }));
     return true;
   } catch (error) {
     logger.warn('could not start an Access Analyzer rescan', { findingId: finding.id, resourceArn: finding.resource.arn, error: awsErrorName(error) });
@@ -33,11 +31,11 @@ export async function requestRescan(finding: Finding): Promise<boolean> {
 }
 
 /** Access Analyzer's own status of the finding: RESOLVED when it is gone. null when it has no say (another source). */
-export async function analyzerStatus(finding: Finding): Promise<'ACTIVE' | 'ARCHIVED' | 'RESOLVED' | null> {
+export async function analyzerStatus(finding: Finding, clients: AwsClients): Promise<'ACTIVE' | 'ARCHIVED' | 'RESOLVED' | null> {
   const analyzerArn = analyzerOf(finding);
   if (!analyzerArn) return null;
   try {
-    const result = await analyzer().send(new GetFindingCommand({ analyzerArn, id: finding.id }));
+    const result = await clients.get(AccessAnalyzerClient).send(new GetFindingCommand({ analyzerArn, id: finding.id }));
     const status = result.finding?.status;
     return status === 'ACTIVE' || status === 'ARCHIVED' || status === 'RESOLVED' ? status : 'ACTIVE';
   } catch (error) {

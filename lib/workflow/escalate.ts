@@ -4,6 +4,7 @@
  */
 import { SendTaskFailureCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { WebClient } from '@slack/web-api';
+import type { AwsClients } from '../aws/clients';
 import { planChange } from '../controls/runner';
 import { type ApprovalKind, type ApprovalStore, newApprovalId } from '../escalation/approval-store';
 import { approvalRequestMessage, decidedMessage, onCallMessage, outcomeMessage } from '../escalation/messages';
@@ -19,6 +20,7 @@ export interface EscalateDeps {
   approvals: ApprovalStore;
   slack: () => Promise<WebClient>;
   remediationRoleArn: string | null;
+  clients: AwsClients;
   sfn?: () => SFNClient;
 }
 
@@ -63,7 +65,7 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps): Promis
   let message;
   if (input.kind === 'approval') {
     const { finding, decision } = state;
-    const plan = await planChange(decision.controlId ?? '', controlContext(finding, deps.rules, deps.remediationRoleArn));
+    const plan = await planChange(decision.controlId ?? '', controlContext(finding, deps.rules, deps.remediationRoleArn, deps.clients));
     message = approvalRequestMessage({ ...state, finding, decision }, approvalId, plan.summary);
   } else {
     message = onCallMessage({ ...state, finding: state.finding, decision: state.decision }, approvalId);

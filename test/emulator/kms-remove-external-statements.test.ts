@@ -1,3 +1,4 @@
+import { AwsClients } from '../../lib/aws/clients';
 /** The KMS minimal-fix control against the emulator's KMS, through the runner. */
 import { CreateKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { useLocalStack } from '../support/emulator';
 
 const stack = useLocalStack();
 const kms = new KMSClient(stack.clientConfig);
-const audit = new AuditStore(stack.auditTable);
+const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
 const CONTROL = 'kms-remove-external-statements';
 
 async function keyWith(policy: string): Promise<string> {

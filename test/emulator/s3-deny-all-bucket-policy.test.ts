@@ -1,3 +1,4 @@
+import { AwsClients } from '../../lib/aws/clients';
 /**
  * The S3 deny-all control against the emulator's S3, through the runner that
  * gives every control its guarantees: change record first, verify on the
@@ -14,7 +15,7 @@ import { useLocalStack } from '../support/emulator';
 
 const stack = useLocalStack();
 const s3 = new S3Client(stack.clientConfig);
-const audit = new AuditStore(stack.auditTable);
+const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
 const CONTROL = 's3-deny-all-bucket-policy';
 
 const context = (bucket: string): ControlContext =>

@@ -1,3 +1,4 @@
+import { AwsClients } from '../../lib/aws/clients';
 /**
  * The Slack endpoint as deployed (API Gateway HTTP API event → handler), served by the
  * local function host, against the emulator's DynamoDB and Step Functions.
@@ -10,7 +11,7 @@ import { clickSlackButton } from '../../local/slack-click';
 import { useLocalStack } from '../support/emulator';
 
 const stack = useLocalStack();
-const approvals = new ApprovalStore(stack.approvalsTable);
+const approvals = new ApprovalStore(stack.approvalsTable, new AwsClients(stack.clientConfig));
 
 async function pendingApproval(approvers: string[]): Promise<string> {
   const item = pendingApprovalItem(stack.accountId, { approvers });

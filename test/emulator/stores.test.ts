@@ -1,3 +1,4 @@
+import { AwsClients } from '../../lib/aws/clients';
 /** The audit and approval tables on the emulator's DynamoDB: the guarantees the workflow relies on. */
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
@@ -7,8 +8,8 @@ import { pendingApprovalItem } from '../support/approvals';
 import { useLocalStack } from '../support/emulator';
 
 const stack = useLocalStack();
-const audit = new AuditStore(stack.auditTable);
-const approvals = new ApprovalStore(stack.approvalsTable);
+const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
+const approvals = new ApprovalStore(stack.approvalsTable, new AwsClients(stack.clientConfig));
 
 const approval = (overrides: Partial<ApprovalItem> = {}): ApprovalItem => pendingApprovalItem(stack.accountId, overrides);
 

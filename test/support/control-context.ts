@@ -1,3 +1,4 @@
+import { AwsClients } from '../../lib/aws/clients';
 import type { ControlContext } from '../../lib/controls/types';
 import { FindingSchema } from '../../lib/finding';
 import { uniqueName } from '../../local/fixtures';
@@ -18,5 +19,6 @@ export function controlContextFor(stack: LocalStackInfo, resourceArn: string, re
     }),
     zone: { accountIds: [stack.accountId] },
     exemptPrincipalArns: exempt,
+    clients: new AwsClients({ region: stack.region, endpoint: stack.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
   };
 }

@@ -1,3 +1,4 @@
+import { AwsClients } from '../../lib/aws/clients';
 /**
  * A local stack of a test file's own, started in its worker: for tests that need
  * other rules or longer waits than the shared stack. Its handlers run in this
@@ -22,7 +23,7 @@ export function useOwnLocalStack(options: LocalStackOptions): OwnStack {
     own.stack = await startLocalStack(options);
     own.s3 = new S3Client(own.stack.clientConfig);
     own.sfn = new SFNClient(own.stack.clientConfig);
-    own.audit = new AuditStore(own.stack.auditTable);
+    own.audit = new AuditStore(own.stack.auditTable, new AwsClients(own.stack.clientConfig));
   });
   afterAll(async () => {
     await own.stack?.stop();

@@ -1,3 +1,4 @@
+import { AwsClients } from '../../lib/aws/clients';
 /**
  * The ASL itself, executed by the emulator's Step Functions, with our real
  * handlers behind its Lambda tasks: the paths a finding can take.
@@ -18,7 +19,7 @@ import { buttonValueFor, livePolicy, livePublicAccessBlock, path, runToEnd, runU
 const stack = useLocalStack();
 const s3 = new S3Client(stack.clientConfig);
 const sfn = new SFNClient(stack.clientConfig);
-const audit = new AuditStore(stack.auditTable);
+const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
 const executionName = (arn: string): string => arn.split(':').pop()!;
 
 describe('the automatic path', () => {

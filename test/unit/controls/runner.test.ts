@@ -1,3 +1,4 @@
+import { AwsClients } from '../../../lib/aws/clients';
 /**
  * The guarantees of the control runner, with the AWS calls mocked
  * (aws-sdk-client-mock): the same paths run against the emulator in
@@ -37,10 +38,11 @@ const ctx = {
   }),
   zone: { accountIds: ['123456789012'] },
   exemptPrincipalArns: ['arn:aws:iam::123456789012:role/remediator'],
+  clients: new AwsClients({ region: 'us-east-1' }),
 };
 
 const apply = () =>
-  applyChange({ controlId: 's3-deny-all-bucket-policy', ctx, store: new AuditStore('audit'), changeId: 'c1', executionArn: 'arn:exec:c1', actor: 'auto' });
+  applyChange({ controlId: 's3-deny-all-bucket-policy', ctx, store: new AuditStore('audit', new AwsClients({ region: 'us-east-1' })), changeId: 'c1', executionArn: 'arn:exec:c1', actor: 'auto' });
 
 beforeEach(() => {
   s3.reset();

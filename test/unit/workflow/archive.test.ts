@@ -1,3 +1,4 @@
+import { AwsClients } from '../../../lib/aws/clients';
 /**
  * Archive Finding. moto has no Access Analyzer, so this path is tested with the
  * SDK mocked (aws-sdk-client-mock); the workflow test of archive mode runs the
@@ -22,7 +23,7 @@ function finding() {
 describe('archiving intended access', () => {
   it('archives an Access Analyzer finding in the analyzer that reported it', async () => {
     analyzer.on(UpdateFindingsCommand).resolves({});
-    const result = await archiveFinding(finding(), 'public-website');
+    const result = await archiveFinding(finding(), 'public-website', new AwsClients({ region: 'us-east-1' }));
     expect(result).toMatchObject({ status: 'ARCHIVED' });
     expect(analyzer.commandCalls(UpdateFindingsCommand)[0]!.args[0].input).toEqual({
       analyzerArn: 'arn:aws:access-analyzer:us-east-1:123456789012:analyzer/ConsoleAnalyzer-org',
@@ -32,13 +33,13 @@ describe('archiving intended access', () => {
   });
 
   it('leaves findings of other sources as they are, and says so', async () => {
-    const result = await archiveFinding({ ...finding(), source: 'guardduty' }, 'r');
+    const result = await archiveFinding({ ...finding(), source: 'guardduty' }, 'r', new AwsClients({ region: 'us-east-1' }));
     expect(result).toMatchObject({ status: 'NOT_ARCHIVED', reason: expect.stringContaining('guardduty') });
     expect(analyzer.commandCalls(UpdateFindingsCommand)).toHaveLength(0);
   });
 
   it('turns throttling into a TransientAwsError for the state machine to retry', async () => {
     analyzer.on(UpdateFindingsCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }));
-    await expect(archiveFinding(finding(), 'r')).rejects.toMatchObject({ name: 'TransientAwsError' });
+    await expect(archiveFinding(finding(), 'r', new AwsClients({ region: 'us-east-1' }))).rejects.toMatchObject({ name: 'TransientAwsError' });
   });
 });

@@ -1,3 +1,4 @@
+import { AwsClients } from '../../../lib/aws/clients';
 /**
  * The authoritative rescan with Access Analyzer. moto has no Access Analyzer, so the
  * SDK is mocked here (aws-sdk-client-mock); the live re-check it adds to runs on the
@@ -34,7 +35,7 @@ function state(): RunState {
   return { finding, decision: triage(finding, rules) };
 }
 
-const verify = (rescan: boolean) => checkResolution({ state: state(), execution: 'arn:exec:x' }, { rules, remediationRoleArn: null, rescan });
+const verify = (rescan: boolean) => checkResolution({ state: state(), execution: 'arn:exec:x' }, { rules, remediationRoleArn: null, clients: new AwsClients({ region: 'us-east-1' }), rescan });
 
 beforeEach(() => {
   analyzer.reset();
@@ -85,7 +86,7 @@ describe('Apply Corrective Control with the Access Analyzer rescan', () => {
     ddb.on(UpdateCommand).resolves({});
     analyzer.on(StartResourceScanCommand).resolves({});
 
-    const result = await remediate({ operation: 'apply', state: state(), execution: 'arn:exec:c1' }, { rules, audit: new AuditStore('audit'), remediationRoleArn: null, rescan: true });
+    const result = await remediate({ operation: 'apply', state: state(), execution: 'arn:exec:c1' }, { rules, audit: new AuditStore('audit', new AwsClients({ region: 'us-east-1' })), remediationRoleArn: null, clients: new AwsClients({ region: 'us-east-1' }), rescan: true });
 
     expect(result.change?.status).toBe('REMEDIATED');
     expect(analyzer.commandCalls(StartResourceScanCommand)[0]!.args[0].input).toEqual({ analyzerArn: ANALYZER, resourceArn: 'arn:aws:s3:::closed-bucket' });
@@ -96,7 +97,7 @@ describe('Apply Corrective Control with the Access Analyzer rescan', () => {
     ddb.on(PutCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
     analyzer.on(StartResourceScanCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-    const result = await remediate({ operation: 'apply', state: state(), execution: 'arn:exec:c2' }, { rules, audit: new AuditStore('audit'), remediationRoleArn: null, rescan: true });
+    const result = await remediate({ operation: 'apply', state: state(), execution: 'arn:exec:c2' }, { rules, audit: new AuditStore('audit', new AwsClients({ region: 'us-east-1' })), remediationRoleArn: null, clients: new AwsClients({ region: 'us-east-1' }), rescan: true });
     expect(result.change?.status).toBe('REMEDIATED');
   });
 });

@@ -1,0 +1,102 @@
+/**
+ * The reusable fix behind every `<service>-remove-external-statements` control:
+ * read the resource policy, let lib/policy build the minimal fix (remove or
+ * narrow only what reaches outside the zone of trust), prove it before the
+ * write (lib/controls/proof.ts), write it, re-read to verify, and put the exact
+ * text back on rollback. A control entry only says how to read, write and
+ * delete one kind of resource policy (two-tier catalog: entry → reusable fix).
+ */
+import { ControlFailedError } from '../errors';
+import { analyzePolicy, buildMinimalFix, type AnalyzeOptions, type ResourceKind } from '../policy';
+import { proveSafeReplacement } from './proof';
+import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
+
+/** How to reach one kind of resource policy. */
+export interface PolicyAccess {
+  /** The policy text exactly as the service returns it; null when the resource has none. */
+  read(ctx: ControlContext): Promise<string | null>;
+  write(ctx: ControlContext, policy: string): Promise<void>;
+  /** Delete the policy; absent when the resource must always have one (a KMS key). */
+  remove?(ctx: ControlContext): Promise<void>;
+}
+
+export interface RemoveExternalStatementsSpec {
+  id: string;
+  description: string;
+  resourceTypes: readonly string[];
+  findingTypes?: readonly string[];
+  /** What people call the policy ("key policy", "queue policy"). */
+  noun: string;
+  kind: ResourceKind;
+  permissions: readonly string[];
+  access: PolicyAccess;
+  /** Extra analysis input (S3 Block Public Access and ACLs). */
+  analyzeOptions?: (ctx: ControlContext) => Promise<AnalyzeOptions>;
+}
+
+export function removeExternalStatementsControl(spec: RemoveExternalStatementsSpec): CorrectiveControl {
+  const options = async (ctx: ControlContext): Promise<AnalyzeOptions> => ({ kind: spec.kind, ...(spec.analyzeOptions ? await spec.analyzeOptions(ctx) : {}) });
+  const arn = (ctx: ControlContext) => ctx.finding.resource.arn;
+
+  return {
+    id: spec.id,
+    description: spec.description,
+    handles: { resourceTypes: spec.resourceTypes, ...(spec.findingTypes ? { findingTypes: spec.findingTypes } : {}) },
+    permissions: spec.permissions,
+
+    async snapshot(ctx) {
+      return { policy: await spec.access.read(ctx) };
+    },
+
+    async plan(ctx): Promise<ControlPlan> {
+      const policy = await spec.access.read(ctx);
+      const before: ResourceState = { policy };
+      const analyzeWith = await options(ctx);
+      const analysis = analyzePolicy(policy, ctx.zone, analyzeWith);
+      if (policy === null || !analysis.exposed) {
+        return { applicable: false, reason: `the live ${spec.noun} grants no access outside the zone of trust`, before, after: before, summary: `No change: ${arn(ctx)} is not exposed any more.` };
+      }
+      const fix = buildMinimalFix(policy, ctx.zone, analyzeWith);
+      if (!fix.policy && !spec.access.remove) {
+        throw new ControlFailedError(`removing the external statements would leave ${arn(ctx)} without a ${spec.noun}, which it must have`, { context: { resourceArn: arn(ctx) } });
+      }
+      const after = fix.policy ? JSON.stringify(fix.policy) : null;
+      proveSafeReplacement({ before: policy, after, zone: ctx.zone, options: analyzeWith, resourceArn: arn(ctx) });
+      const who = analysis.isPublic ? 'the public' : `accounts ${analysis.externalAccounts.join(', ') || '(external principals)'}`;
+      return {
+        applicable: true,
+        reason: `the live ${spec.noun} grants access to ${who}`,
+        before,
+        after: { policy: after },
+        summary: after === null ? `Delete the ${spec.noun} of ${arn(ctx)}: every statement reaches outside the zone of trust.` : `Edit the ${spec.noun} of ${arn(ctx)}: ${fix.changes.join('; ')}.`,
+      };
+    },
+
+    async write(ctx, plan) {
+      const policy = plan.after.policy ?? null;
+      if (policy === null) {
+        if (!spec.access.remove) throw new ControlFailedError(`the plan deletes the ${spec.noun} of ${arn(ctx)}, which it must have`);
+        await spec.access.remove(ctx);
+      } else {
+        await spec.access.write(ctx, policy);
+      }
+    },
+
+    async verify(ctx): Promise<VerifyOutcome> {
+      const policy = await spec.access.read(ctx);
+      const analysis = analyzePolicy(policy, ctx.zone, await options(ctx));
+      return {
+        resolved: !analysis.exposed,
+        reason: analysis.exposed ? `still reachable by ${analysis.isPublic ? 'the public' : analysis.externalAccounts.join(', ')}` : 'no access outside the zone of trust',
+        observed: { policy },
+      };
+    },
+
+    async restore(ctx, before) {
+      const policy = before.policy ?? null;
+      if (policy !== null) return spec.access.write(ctx, policy);
+      if (!spec.access.remove) throw new ControlFailedError(`no saved ${spec.noun} for ${arn(ctx)}: it always has one`);
+      return spec.access.remove(ctx);
+    },
+  };
+}
