@@ -92,6 +92,26 @@ export class ApprovalNotPendingError extends RemediatorError {
   override readonly name = 'ApprovalNotPendingError';
 }
 
+/** Another execution holds the lease on this resource (it is planning or writing): the ASL retries with backoff. */
+export class ResourceBusyError extends RemediatorError {
+  override readonly name = 'ResourceBusyError';
+}
+
+/** The live resource no longer matches the plan a human approved: nothing was written; ask again with the new plan. */
+export class PlanChangedError extends RemediatorError {
+  override readonly name = 'PlanChangedError';
+}
+
+/** The workflow state handed to a task does not parse: a bug or a hand-made execution input. */
+export class InvalidStateError extends RemediatorError {
+  override readonly name = 'InvalidStateError';
+}
+
+/** A manual request whose requester could not be proven (no valid signed identity): nothing is started or changed. */
+export class UnauthorizedRequesterError extends RemediatorError {
+  override readonly name = 'UnauthorizedRequesterError';
+}
+
 /** Sent through SendTaskFailure when a human rejects a change; the ASL catches it by name. */
 export const APPROVAL_REJECTED = 'ApprovalRejected';
 

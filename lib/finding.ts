@@ -70,7 +70,7 @@ export type Finding = z.infer<typeof FindingSchema>;
 export type FindingInput = z.input<typeof FindingSchema>;
 
 /** What the state machine routes on after Classify Finding. */
-export const ACTIONS = ['REMEDIATE', 'APPROVE', 'DRY_RUN', 'NOTIFY', 'ARCHIVE', 'IGNORE', 'ALREADY_RESOLVED'] as const;
+export const ACTIONS = ['REMEDIATE', 'APPROVE', 'DRY_RUN', 'NOTIFY', 'ARCHIVE', 'IGNORE', 'ALREADY_RESOLVED', 'ROLLBACK'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export const RouteSchema = z.object({
@@ -109,7 +109,7 @@ export const ChangeRecordSchema = z.object({
   executionArn: z.string(),
   /** `auto`, or the identity of the human who approved. */
   actor: z.string(),
-  status: z.enum(['PENDING', 'APPLIED', 'FAILED', 'ROLLED_BACK']),
+  status: z.enum(['PENDING', 'APPLIED', 'FAILED', 'ROLLING_BACK', 'ROLLED_BACK']),
   /** The exact prior state, field by field; a null field means "there was none". */
   before: z.record(z.string(), z.string().nullable()),
   after: z.record(z.string(), z.string().nullable()),
@@ -120,5 +120,9 @@ export const ChangeRecordSchema = z.object({
   rolledBackBy: z.string().optional(),
   /** What the rollback overwrote (the live state just before it), saved before it wrote. */
   rollbackOverwrote: z.record(z.string(), z.string().nullable()).optional(),
+  /** The execution (or operator) that holds the rollback: a second rollback is refused with this name. */
+  rollbackBy: z.string().optional(),
+  /** What the resource really held after a write failed and could not be undone (re-read, never assumed). */
+  live: z.record(z.string(), z.string().nullable()).optional(),
 });
 export type ChangeRecord = z.infer<typeof ChangeRecordSchema>;

@@ -10,7 +10,7 @@ import { AwsClients } from '../lib/aws/clients';
 import { DeletePublicAccessBlockCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AuditStore } from '../lib/audit/store';
-import { ACTIONS } from '../lib/escalation/messages';
+import { SLACK_BUTTONS } from '../lib/escalation/messages';
 import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from './fixtures';
 import { followExecution, type StateVisit } from './execution';
 import { clickSlackButton } from './slack-click';
@@ -97,7 +97,7 @@ async function approvalScenario(stack: LocalStack, s3: S3Client, sfn: SFNClient)
     signingSecret: stack.slack.signingSecret,
     signWith: 'not-the-signing-secret',
     userId: 'U0MALLORY',
-    actionId: ACTIONS.approve,
+    actionId: SLACK_BUTTONS.approve,
     value: message.approvalId,
   });
   say(`  A forged click (wrong signature) is answered ${forged.status === 401 ? green('401') : red(String(forged.status))}: ${forged.body}`);
@@ -105,7 +105,7 @@ async function approvalScenario(stack: LocalStack, s3: S3Client, sfn: SFNClient)
     interactionsUrl: stack.interactionsUrl,
     signingSecret: stack.slack.signingSecret,
     userId: 'U0ONCALL',
-    actionId: ACTIONS.approve,
+    actionId: SLACK_BUTTONS.approve,
     value: message.approvalId,
     messageText: message.text,
   });
@@ -138,13 +138,13 @@ async function driftScenario(stack: LocalStack, s3: S3Client, sfn: SFNClient): P
   await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicReadPolicy(bucket) }));
   say(dim('  (a deploy pipeline puts the public policy back)'));
   await followExecution(sfn, executionArn!, { onState, until: (visits) => visits.some((v) => v.name === 'Escalate To On-Call'), timeoutMs: 60_000 });
-  const message = await waitForMessageWithButton(stack, ACTIONS.acknowledge, bucket);
+  const message = await waitForMessageWithButton(stack, SLACK_BUTTONS.acknowledge, bucket);
   say(`\n  Slack ${message.channel}: "${message.text}" — buttons: Acknowledge / Roll back`);
   const click = await clickSlackButton({
     interactionsUrl: stack.interactionsUrl,
     signingSecret: stack.slack.signingSecret,
     userId: 'U0ONCALL',
-    actionId: ACTIONS.acknowledge,
+    actionId: SLACK_BUTTONS.acknowledge,
     value: message.approvalId,
     messageText: message.text,
   });
@@ -157,7 +157,7 @@ async function driftScenario(stack: LocalStack, s3: S3Client, sfn: SFNClient): P
 }
 
 async function waitForApprovalMessage(stack: LocalStack): Promise<{ channel: string; text: string; approvalId: string }> {
-  return waitForMessageWithButton(stack, ACTIONS.approve);
+  return waitForMessageWithButton(stack, SLACK_BUTTONS.approve);
 }
 
 async function waitForMessageWithButton(stack: LocalStack, actionId: string, about = ''): Promise<{ channel: string; text: string; approvalId: string }> {

@@ -6,15 +6,15 @@ import type { KnownBlock } from '@slack/web-api';
 import type { Finding } from '../finding';
 import { outcomeOf, type RunState } from '../outcome';
 
-export const ACTIONS = {
+export const SLACK_BUTTONS = {
   approve: 'remediator_approve',
   reject: 'remediator_reject',
   acknowledge: 'remediator_acknowledge',
   rollback: 'remediator_rollback',
 } as const;
-export type SlackAction = keyof typeof ACTIONS;
+export type SlackAction = keyof typeof SLACK_BUTTONS;
 export const actionFromId = (actionId: string): SlackAction | undefined =>
-  (Object.keys(ACTIONS) as SlackAction[]).find((key) => ACTIONS[key] === actionId);
+  (Object.keys(SLACK_BUTTONS) as SlackAction[]).find((key) => SLACK_BUTTONS[key] === actionId);
 
 export interface SlackMessage {
   text: string;
@@ -49,8 +49,8 @@ export function approvalRequestMessage(state: Required<Pick<RunState, 'finding' 
         type: 'actions',
         block_id: 'remediator_decision',
         elements: [
-          { type: 'button', action_id: ACTIONS.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: approvalId },
-          { type: 'button', action_id: ACTIONS.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: approvalId },
+          { type: 'button', action_id: SLACK_BUTTONS.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: approvalId },
+          { type: 'button', action_id: SLACK_BUTTONS.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: approvalId },
         ],
       },
     ],
@@ -73,9 +73,9 @@ export function onCallMessage(state: Required<Pick<RunState, 'finding' | 'decisi
         type: 'actions',
         block_id: 'remediator_escalation',
         elements: [
-          { type: 'button', action_id: ACTIONS.acknowledge, style: 'primary', text: { type: 'plain_text', text: 'Acknowledge' }, value: approvalId },
+          { type: 'button', action_id: SLACK_BUTTONS.acknowledge, style: 'primary', text: { type: 'plain_text', text: 'Acknowledge' }, value: approvalId },
           ...(canRollBack
-            ? [{ type: 'button' as const, action_id: ACTIONS.rollback, style: 'danger' as const, text: { type: 'plain_text' as const, text: 'Roll back' }, value: approvalId }]
+            ? [{ type: 'button' as const, action_id: SLACK_BUTTONS.rollback, style: 'danger' as const, text: { type: 'plain_text' as const, text: 'Roll back' }, value: approvalId }]
             : []),
         ],
       },

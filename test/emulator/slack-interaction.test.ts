@@ -6,7 +6,7 @@ import { AwsClients } from '../../lib/aws/clients';
 import { describe, expect, it } from 'vitest';
 import { ApprovalStore, newApprovalId } from '../../lib/escalation/approval-store';
 import { pendingApprovalItem } from '../support/approvals';
-import { ACTIONS } from '../../lib/escalation/messages';
+import { SLACK_BUTTONS } from '../../lib/escalation/messages';
 import { clickSlackButton } from '../../local/slack-click';
 import { useLocalStack } from '../support/emulator';
 
@@ -20,7 +20,7 @@ async function pendingApproval(approvers: string[]): Promise<string> {
 }
 
 describe('the Slack interaction endpoint', () => {
-  const click = (value: string, userId: string, actionId: string = ACTIONS.approve) =>
+  const click = (value: string, userId: string, actionId: string = SLACK_BUTTONS.approve) =>
     clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId, actionId, value });
 
   it('answers 403 to someone who is not an approver for the account, and the approval stays pending', async () => {
@@ -33,7 +33,7 @@ describe('the Slack interaction endpoint', () => {
 
   it('answers 400 to a button that does not answer this kind of request', async () => {
     const approvalId = await pendingApproval([]);
-    expect((await click(approvalId, 'U0LEAD', ACTIONS.rollback)).status).toBe(400);
+    expect((await click(approvalId, 'U0LEAD', SLACK_BUTTONS.rollback)).status).toBe(400);
     expect((await approvals.get(approvalId))?.status).toBe('PENDING');
   });
 

@@ -5,7 +5,7 @@
  */
 import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { ACTIONS } from '../../lib/escalation/messages';
+import { SLACK_BUTTONS } from '../../lib/escalation/messages';
 import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { clickSlackButton } from '../../local/slack-click';
 import { useOwnLocalStack } from '../support/own-stack';
@@ -35,8 +35,8 @@ describe('when the fix does not take', () => {
   it('checks again, escalates to on-call, and rolls the change back when on-call asks', async () => {
     const { stack, s3, sfn, audit } = own;
     const { bucket, executionArn, button } = await escalatedBucket('wf-drift-rollback');
-    const value = await button(ACTIONS.rollback);
-    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.slack.signingSecret, userId: 'U0ONCALL', actionId: ACTIONS.rollback, value });
+    const value = await button(SLACK_BUTTONS.rollback);
+    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.slack.signingSecret, userId: 'U0ONCALL', actionId: SLACK_BUTTONS.rollback, value });
     expect(click.status).toBe(200);
     const result = await runToEnd(sfn, executionArn);
 
@@ -55,8 +55,8 @@ describe('when the fix does not take', () => {
   it('ends acknowledged, changing nothing more, when on-call acknowledges', async () => {
     const { stack, s3, sfn, audit } = own;
     const { bucket, executionArn, button } = await escalatedBucket('wf-drift-ack');
-    const value = await button(ACTIONS.acknowledge);
-    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.slack.signingSecret, userId: 'U0ONCALL', actionId: ACTIONS.acknowledge, value });
+    const value = await button(SLACK_BUTTONS.acknowledge);
+    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.slack.signingSecret, userId: 'U0ONCALL', actionId: SLACK_BUTTONS.acknowledge, value });
     expect(click.status).toBe(200);
     const result = await runToEnd(sfn, executionArn);
 

@@ -1,6 +1,6 @@
 import { GetBucketPolicyCommand, GetPublicAccessBlockCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ACTIONS } from '../../lib/escalation/messages';
+import { SLACK_BUTTONS } from '../../lib/escalation/messages';
 import { followExecution, type ExecutionResult } from '../../local/execution';
 import { uniqueName } from '../../local/fixtures';
 import { fetchRecordedSlackCalls, type RecordedSlackCall } from '../../local/slack-stand-in';
@@ -43,7 +43,7 @@ export async function livePublicAccessBlock(s3: S3Client, bucket: string): Promi
 }
 
 /** The approval id of the message that asked about this resource, once it reaches Slack. */
-export async function buttonValueFor(slackUrl: string, resourceArn: string, actionId: string = ACTIONS.approve): Promise<{ value: string; call: RecordedSlackCall }> {
+export async function buttonValueFor(slackUrl: string, resourceArn: string, actionId: string = SLACK_BUTTONS.approve): Promise<{ value: string; call: RecordedSlackCall }> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const calls = await fetchRecordedSlackCalls(slackUrl);

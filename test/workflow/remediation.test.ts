@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
-import { ACTIONS } from '../../lib/escalation/messages';
+import { SLACK_BUTTONS } from '../../lib/escalation/messages';
 import { CreateKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { accessAnalyzerEvent, accessAnalyzerEventFor, createBucketWithPolicy, crossAccountKeyPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { clickSlackButton } from '../../local/slack-click';
@@ -96,7 +96,7 @@ describe('the approval path', () => {
     const { value } = await buttonValueFor(stack.slackUrl, `arn:aws:s3:::${bucket}`);
 
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
-    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0APPROVER', actionId: ACTIONS.approve, value });
+    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0APPROVER', actionId: SLACK_BUTTONS.approve, value });
     expect(click.status).toBe(200);
 
     const result = await runToEnd(sfn, executionArn);
@@ -128,7 +128,7 @@ describe('the approval path', () => {
     await runUntilState(sfn, executionArn, 'Request Approval');
     const { value } = await buttonValueFor(stack.slackUrl, `arn:aws:s3:::${bucket}`);
 
-    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0SKEPTIC', actionId: ACTIONS.reject, value });
+    const click = await clickSlackButton({ interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0SKEPTIC', actionId: SLACK_BUTTONS.reject, value });
     expect(click.status).toBe(200);
     const result = await runToEnd(sfn, executionArn);
 
@@ -146,7 +146,7 @@ describe('the approval path', () => {
     const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), 'forged');
     await runUntilState(sfn, executionArn, 'Request Approval');
     const { value } = await buttonValueFor(stack.slackUrl, `arn:aws:s3:::${bucket}`);
-    const base = { interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0MALLORY', actionId: ACTIONS.approve, value };
+    const base = { interactionsUrl: stack.interactionsUrl, signingSecret: stack.signingSecret, userId: 'U0MALLORY', actionId: SLACK_BUTTONS.approve, value };
 
     expect((await clickSlackButton({ ...base, signWith: 'guessed-secret' })).status).toBe(401);
     expect((await clickSlackButton({ ...base, timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
@@ -156,8 +156,8 @@ describe('the approval path', () => {
     expect(still.status).toBe('RUNNING');
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
     // The genuine decision still works afterwards, exactly once.
-    expect((await clickSlackButton({ ...base, userId: 'U0APPROVER', actionId: ACTIONS.reject })).status).toBe(200);
-    expect((await clickSlackButton({ ...base, userId: 'U0APPROVER', actionId: ACTIONS.reject })).status).toBe(409);
+    expect((await clickSlackButton({ ...base, userId: 'U0APPROVER', actionId: SLACK_BUTTONS.reject })).status).toBe(200);
+    expect((await clickSlackButton({ ...base, userId: 'U0APPROVER', actionId: SLACK_BUTTONS.reject })).status).toBe(409);
     expect((await runToEnd(sfn, executionArn)).status).toBe('SUCCEEDED');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIONS, actionFromId, approvalRequestMessage, onCallMessage, outcomeMessage } from '../../../lib/escalation/messages';
+import { SLACK_BUTTONS, actionFromId, approvalRequestMessage, onCallMessage, outcomeMessage } from '../../../lib/escalation/messages';
 import { FindingSchema, type Decision } from '../../../lib/finding';
 
 const finding = FindingSchema.parse({
@@ -33,19 +33,19 @@ describe('Slack messages', () => {
     expect(text).toContain('arn:aws:s3:::acme-prod-ledger');
     expect(text).toContain('Replace the bucket policy with deny-all');
     const buttons = message.blocks.flatMap((b) => (b.type === 'actions' ? (b.elements as { action_id?: string; value?: string }[]) : []));
-    expect(buttons.map((b) => b.action_id)).toEqual([ACTIONS.approve, ACTIONS.reject]);
+    expect(buttons.map((b) => b.action_id)).toEqual([SLACK_BUTTONS.approve, SLACK_BUTTONS.reject]);
     expect(buttons.every((b) => b.value === approvalId)).toBe(true);
   });
 
   it('offer roll back to on-call only when a change was made', () => {
     const withChange = onCallMessage({ finding, decision, change: { status: 'REMEDIATED', changeId: 'c1', summary: 's', reason: 'r', controlId: 'x' } }, approvalId);
     const without = onCallMessage({ finding, decision }, approvalId);
-    expect(JSON.stringify(withChange)).toContain(ACTIONS.rollback);
-    expect(JSON.stringify(without)).not.toContain(ACTIONS.rollback);
+    expect(JSON.stringify(withChange)).toContain(SLACK_BUTTONS.rollback);
+    expect(JSON.stringify(without)).not.toContain(SLACK_BUTTONS.rollback);
   });
 
   it('map action ids back to actions and nothing else', () => {
-    expect(actionFromId(ACTIONS.approve)).toBe('approve');
+    expect(actionFromId(SLACK_BUTTONS.approve)).toBe('approve');
     expect(actionFromId('approve')).toBeUndefined();
   });
 
