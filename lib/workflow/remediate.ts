@@ -58,7 +58,7 @@ export async function remediate(input: TaskInput & { operation: RemediateOperati
       const changeId = state.change?.changeId;
       if (!state.finding || !changeId) throw new RollbackFailedError('nothing to roll back: this execution made no change');
       const actor = state.escalation?.decidedBy ? `slack:${state.escalation.decidedBy}` : 'auto';
-      const record = await rollbackChange({ ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients), store: deps.audit, changeId, actor });
+      const record = await rollbackChange({ ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients), store: deps.audit, changeId, actor, holder: input.execution });
       return { ...state, rollback: { changeId, status: record.status } };
     }
     case 'archive': {
