@@ -1,4 +1,5 @@
 import { deps, lambdaHandler } from '../../lib/lambda';
+import { authenticateManualRequest } from '../../lib/requests/authenticate';
 import { classify, type ClassifyInput } from '../../lib/workflow/classify';
 
 /** Classify Finding: normalize the event, triage it against the rules. */
@@ -9,5 +10,9 @@ export const handler = lambdaHandler(async (input: ClassifyInput) =>
     region: deps.settings().region,
     accountId: deps.settings().accountId,
     rescanWaitSeconds: deps.settings().rescanWaitSeconds,
+    authenticate: (finding) => {
+      const { region, accountId, localEndpoint } = deps.settings();
+      return authenticateManualRequest(finding, { region, accountId, ...(localEndpoint ? { localEndpoint } : {}) });
+    },
   }),
 );

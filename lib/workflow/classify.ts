@@ -29,6 +29,8 @@ export interface ClassifyDeps {
   region: string;
   accountId: string | null;
   rescanWaitSeconds: number | null;
+  /** Proves who sent a manual request (lib/requests/authenticate.ts); refuses it otherwise. */
+  authenticate: (finding: Finding) => Promise<Finding>;
 }
 
 const ACTING = new Set<Decision['action']>(['REMEDIATE', 'APPROVE']);
@@ -50,7 +52,12 @@ export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promis
   if (findings.findings.length > 1) {
     return { batch: { findings: findings.findings, rejected } };
   }
-  const finding = findings.findings[0] as Finding;
+  const finding = await deps.authenticate(findings.findings[0] as Finding);
+  if (finding.request?.rollbackOf) {
+    const decision: Decision = { ...ignoredDecision(deps.rules, `rollback of change ${finding.request.rollbackOf} requested by ${finding.request.requestedBy}`), action: 'ROLLBACK', ruleId: 'manual-rollback' };
+    logger.info('classified', { findingId: finding.id, resourceArn: finding.resource.arn, action: decision.action, executionArn: input.execution });
+    return { finding, decision };
+  }
   let decision = triage(finding, deps.rules, { region: deps.region, accountId: deps.accountId, rescanWaitSeconds: deps.rescanWaitSeconds });
   if (ACTING.has(decision.action)) {
     const owner = await deps.audit.claimFinding(findingKey(finding), input.execution);

@@ -55,9 +55,10 @@ export async function remediate(input: TaskInput & { operation: RemediateOperati
       return { ...state, change };
     }
     case 'rollback': {
-      const changeId = state.change?.changeId;
+      // On-call asked to undo this execution's change, or an operator's proven request names the change to undo.
+      const changeId = state.change?.changeId ?? state.finding?.request?.rollbackOf;
       if (!state.finding || !changeId) throw new RollbackFailedError('nothing to roll back: this execution made no change');
-      const actor = state.escalation?.decidedBy ? `slack:${state.escalation.decidedBy}` : 'auto';
+      const actor = state.escalation?.decidedBy ? `slack:${state.escalation.decidedBy}` : (state.finding.request?.requestedBy ?? 'auto');
       const record = await rollbackChange({ ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients), store: deps.audit, changeId, actor, holder: input.execution });
       return { ...state, rollback: { changeId, status: record.status } };
     }
