@@ -2,7 +2,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
+import { AuditStore } from '../../lib/audit/store';
+import { AwsClients } from '../../lib/aws/clients';
 import { main, type CliIo } from '../../lib/cli/commands';
+import { executionName } from '../../lib/workflow/types';
 import { createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { useLocalStack } from '../support/emulator';
 import { livePolicy, path, runToEnd } from './helpers';
@@ -29,7 +32,7 @@ describe('remediate run', () => {
   it('runs the workflow for one resource as a manual request, and rollback puts the policy back', async () => {
     const bucket = uniqueName('cli-run');
     await createBucketWithPolicy(s3, bucket);
-    const started = await cli('run', 's3-deny-all-bucket-policy', '--resource', `arn:aws:s3:::${bucket}`, '--reason', 'INC-4242', '--requested-by', 'alice');
+    const started = await cli('run', 's3-deny-all-bucket-policy', '--resource', `arn:aws:s3:::${bucket}`, '--reason', 'INC-4242');
     expect(started.code).toBe(0);
     const result = await runToEnd(sfn, startedArn(started.out));
     expect(result.status).toBe('SUCCEEDED');
@@ -40,9 +43,19 @@ describe('remediate run', () => {
     expect(status.out).toMatch(/status: SUCCEEDED/);
     expect(status.out).toMatch(/outcome: RESOLVED/);
 
-    const rolledBack = await cli('rollback', startedArn(started.out), '--requested-by', 'cli:alice');
+    // The rollback runs through the workflow (its role is exempt from the deny-all; an operator's is not).
+    const rolledBack = await cli('rollback', startedArn(started.out), '--reason', 'INC-4242 false positive');
     expect(rolledBack.code).toBe(0);
+    const rollbackRun = await runToEnd(sfn, startedArn(rolledBack.out));
+    expect(rollbackRun.status).toBe('SUCCEEDED');
+    expect(path(rollbackRun)).toContain('Roll Back Change');
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
+    const change = await new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig)).getChange(executionName(startedArn(started.out)));
+    expect(change).toMatchObject({ status: 'ROLLED_BACK', rollbackBy: startedArn(rolledBack.out) });
+    expect(change?.rolledBackBy).toMatch(/^arn:aws:(sts|iam)::/);
+
+    // A second rollback of the same change is refused before anything starts.
+    expect((await cli('rollback', startedArn(started.out))).err).toMatch(/ROLLED_BACK/);
   });
 
   it('asks for nothing more than a dry run when told --dry-run, and changes nothing', async () => {
