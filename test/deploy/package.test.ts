@@ -1,13 +1,16 @@
 /**
- * `serverless package`, offline, and assertions on the CloudFormation it
- * writes: what is deployed is what runs locally, and Remediator grants
- * itself no more than it needs.
+ * `osls package` (the maintained Serverless Framework v3 fork), offline, and
+ * assertions on the CloudFormation it writes: what is deployed is what runs
+ * locally, on a supported runtime, and Remediator grants itself no more than it needs.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildFunctionBundles } from '../../bench/function-bundles';
 import { deployablePatterns } from '../../eventbridge/generate';
 import { controlPermissionsDocument } from '../../iam/permissions';
 import { allControlPermissions } from '../../lib/controls/registry';
@@ -20,7 +23,7 @@ let packageDir: string;
 
 beforeAll(() => {
   packageDir = mkdtempSync(join(tmpdir(), 'remediator-package-'));
-  execFileSync('npx', ['serverless', 'package', '--stage', 'ci', '--region', 'us-east-1', '--package', packageDir], {
+  execFileSync('npx', ['--no', 'osls', 'package', '--stage', 'ci', '--region', 'us-east-1', '--package', packageDir], {
     stdio: 'pipe',
     env: { ...process.env, AWS_ACCESS_KEY_ID: 'dummy', AWS_SECRET_ACCESS_KEY: 'dummy', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     timeout: 300_000,
@@ -37,6 +40,25 @@ function statements(): { role: string; Effect: string; Action: string | string[]
     ),
   );
 }
+
+/** A function's zip, extracted once: its file listing, or one member's text. */
+const extractedZips = new Map<string, string>();
+function unzip(zip: string, member?: string): string {
+  let dir = extractedZips.get(zip);
+  if (!dir) {
+    dir = mkdtempSync(join(tmpdir(), 'remediator-zip-'));
+    execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(packageDir, zip), dir]);
+    extractedZips.set(zip, dir);
+  }
+  if (member) return readFileSync(join(dir, member), 'utf8');
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .join('\n');
+}
+
+/** The runtimes AWS Lambda supports for Node.js (standard support) as of 2026-12: nodejs22.x until April 2027, nodejs24.x until April 2028. */
+const SUPPORTED_NODE_RUNTIMES = ['nodejs22.x', 'nodejs24.x'];
 
 describe('serverless package', () => {
   it('deploys the very ASL file the local stack runs', () => {
@@ -107,8 +129,46 @@ describe('serverless package', () => {
   });
 
   it('packages the rules file with each function', () => {
-    const listing = execFileSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(packageDir, 'classify.zip')], { encoding: 'utf8' });
+    const listing = unzip('classify.zip');
     expect(listing).toContain('remediator.rules.yaml');
     expect(listing).toMatch(/functions\/classify\/handler\.mjs/);
+  });
+
+  it('deploys every function on the runtime serverless.yml names, a supported Node.js runtime, with esbuild targeting that very Node', () => {
+    const config = parse(readFileSync('serverless.yml', 'utf8'), { logLevel: 'silent' }) as { provider: { runtime: string }; custom: { esbuild: { target: string } } };
+    expect(SUPPORTED_NODE_RUNTIMES).toContain(config.provider.runtime);
+    expect(config.custom.esbuild.target).toBe(config.provider.runtime.replace(/^nodejs(\d+)\.x$/, 'node$1'));
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(Object.keys(TASK_FUNCTIONS).length + Object.keys(HTTP_FUNCTIONS).length);
+    for (const [id, fn] of functions) expect(fn.Properties.Runtime, id).toBe(config.provider.runtime);
+    // Lambda functions the framework adds for itself (custom resources) must not bring back an old runtime either.
+    const runtimes = [...JSON.stringify(resources).matchAll(/"Runtime":"([^"]+)"/g)].map((m) => m[1]);
+    for (const runtime of runtimes) expect(SUPPORTED_NODE_RUNTIMES).toContain(runtime);
+  });
+
+  it('ships each function minified, with its source map as a separate file next to it, and without Slack Bolt', () => {
+    const config = parse(readFileSync('serverless.yml', 'utf8'), { logLevel: 'silent' }) as { functions: Record<string, { handler: string }> };
+    for (const [key, fn] of Object.entries(config.functions)) {
+      const bundle = `${fn.handler.replace(/\.[^.]+$/, '')}.mjs`;
+      expect(unzip(`${key}.zip`).split('\n'), key).toEqual(expect.arrayContaining([bundle, `${bundle}.map`]));
+      const code = unzip(`${key}.zip`, bundle);
+      expect(code, key).not.toContain('sourceMappingURL=data:');
+      expect(code.trimEnd(), key).toMatch(new RegExp(`//# sourceMappingURL=${bundle.split('/').pop()!.replaceAll('.', '\\.')}\\.map$`));
+      // Minified: few, long lines (unminified esbuild output averages well under 100 characters a line).
+      expect(code.length / code.split('\n').length, key).toBeGreaterThan(1000);
+      const map = JSON.parse(unzip(`${key}.zip`, `${bundle}.map`)) as { sources: string[] };
+      expect(map.sources.length, key).toBeGreaterThan(0);
+      // The Slack signature is checked with node:crypto (lib/escalation/slack-signature.ts), not Bolt.
+      expect(map.sources.filter((source) => source.includes('@slack/bolt')), key).toEqual([]);
+    }
+  });
+
+  it('builds in `npm run bench:bundles` exactly the bundles it deploys', async () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const bundles = await buildFunctionBundles(process.cwd(), mkdtempSync(join(tmpdir(), 'remediator-bench-bundles-')));
+    expect(bundles.map((b) => b.key).sort()).toEqual(ofType('AWS::Lambda::Function').map(([id]) => id.replace(/LambdaFunction$/, '')).map((k) => k[0]!.toLowerCase() + k.slice(1)).sort());
+    for (const bundle of bundles) {
+      expect(sha(readFileSync(bundle.path, 'utf8')), bundle.key).toBe(sha(unzip(`${bundle.key}.zip`, bundle.bundle)));
+    }
   });
 });
