@@ -99,7 +99,7 @@ describe('policy analyzer properties', () => {
       }),
       { numRuns: 1500 },
     );
-  });
+  }, 60_000);
 
   it('keeps every trusted statement of the minimal fix as it was, in order', () => {
     fc.assert(
@@ -118,7 +118,7 @@ describe('policy analyzer properties', () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, 60_000);
 
   it('never returns a deny-all policy that is public or cross-account', () => {
     fc.assert(
