@@ -68,7 +68,8 @@ export function analyzePolicy(policy: ParsedPolicy | string | object | null, zon
   const notes: string[] = [];
   const findings: ExternalAccessFinding[] = [];
   const risks: ServiceRiskNote[] = [];
-  const lint: LintNote[] = parsed === null ? [] : [...parsed.lint];
+  // Shared with the parsed policy (read-only), as the statement facts are.
+  const lint = (parsed === null ? [] : parsed.lint) as LintNote[];
   let statements: StatementVerdict[] = [];
   if (parsed === null) notes.push('no resource policy');
   else {

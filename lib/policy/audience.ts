@@ -21,9 +21,19 @@ export type Atom =
   /** An identity pinned by a fixed value and taken to be the owner's (see README: pinned identities). */
   | { readonly t: 'pin'; readonly id: string };
 
-/** An atom (plain frozen object; atoms are compared by value, see sameAtom). */
+/** An atom (a plain object, never mutated; atoms are compared by value, see sameAtom). */
 export function atom(t: Atom['t'], id: string, org?: string): Atom {
-  return Object.freeze(org === undefined ? { t, id } : { t, id, org }) as Atom;
+  return (org === undefined ? { t, id } : { t, id, org }) as Atom;
+}
+
+/** Is `v` a 12-digit account id? (Hot: no regular expression.) */
+export function isAccountId(v: string): boolean {
+  if (v.length !== 12) return false;
+  for (let i = 0; i < 12; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 export interface Audience {

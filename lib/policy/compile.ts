@@ -44,6 +44,7 @@ export class CompiledStatement implements StatementFacts {
   private actionsLowerValue: readonly string[] | undefined;
   private principalTextValue: string | undefined;
   private actionTextValue: string | undefined;
+  private publicTextValue: string | undefined;
 
   constructor(s: StatementSyntax, lint: Lint) {
     this.index = s.index;
@@ -89,7 +90,7 @@ export class CompiledStatement implements StatementFacts {
 
   /** Why the statement would be public. */
   get publicText(): string {
-    return publicReason(this);
+    return (this.publicTextValue ??= publicReason(this));
   }
 }
 

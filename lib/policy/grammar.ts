@@ -55,8 +55,22 @@ export interface DocumentSyntax {
   readonly statements: StatementSyntax[];
 }
 
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
-const POLICY_KEYS = new Set(['Version', 'Id', 'Statement']);
+function isStatementKey(key: string): boolean {
+  switch (key) {
+    case 'Sid':
+    case 'Effect':
+    case 'Principal':
+    case 'NotPrincipal':
+    case 'Action':
+    case 'NotAction':
+    case 'Resource':
+    case 'NotResource':
+    case 'Condition':
+      return true;
+    default:
+      return false;
+  }
+}
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 const ACTION_RE = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?_-]*)$/;
 
@@ -144,7 +158,7 @@ function readStatement(raw: unknown, index: number, location: string, lint: Lint
   }
   let doubtful = false;
   for (const key in raw) {
-    if (!STATEMENT_KEYS.has(key)) {
+    if (!isStatementKey(key)) {
       lint.reject(`${location}.${key}`, `unknown statement element "${key}" (ignored)`);
       doubtful = true;
     }
@@ -226,7 +240,7 @@ export function readDocument(input: unknown, lint: Lint): DocumentSyntax {
     doc = { Statement: doc };
   }
   if (!isObject(doc)) throw new PolicyParseError('a policy must be a JSON object (at $)', { context: { location: '$' } });
-  for (const key in doc) if (!POLICY_KEYS.has(key)) lint.reject(key, `unknown policy element "${key}" (ignored)`);
+  for (const key in doc) if (key !== 'Version' && key !== 'Statement' && key !== 'Id') lint.reject(key, `unknown policy element "${key}" (ignored)`);
   if (doc.Version !== undefined && !(typeof doc.Version === 'string' && VERSIONS.has(doc.Version))) {
     lint.reject('Version', `Version must be "2012-10-17" or "2008-10-17", not ${JSON.stringify(doc.Version)}`);
   }
