@@ -85,6 +85,22 @@ function readAwsEntry(value: string, location: string, lint: Lint): PrincipalEnt
   return anyone('AWS', value, `unreadable principal "${value}" (read as anyone)`);
 }
 
+/** Well-formed service principal entries by value (same cache policy as AWS_ENTRIES). */
+const SERVICE_ENTRIES = new Map<string, PrincipalEntry>();
+
+function serviceEntry(value: string, location: string, lint: Lint): PrincipalEntry {
+  let entry = SERVICE_ENTRIES.get(value);
+  if (entry !== undefined) return entry;
+  if (!SERVICE_RE.test(value)) {
+    lint.reject(location, `invalid service principal "${value}" (read as anyone)`);
+    return anyone('Service', value, `unreadable service principal "${value}" (read as anyone)`);
+  }
+  entry = { type: 'Service', value, atom: atom('svc', value.toLowerCase()), label: `service ${value}` };
+  if (SERVICE_ENTRIES.size >= AWS_ENTRIES_LIMIT) SERVICE_ENTRIES.clear();
+  SERVICE_ENTRIES.set(value, entry);
+  return entry;
+}
+
 function broadSubject(v: string): boolean {
   return v === '' || v.startsWith('*') || v.startsWith('?') || /^repo:[^/]*[*?]/.test(v) || /^project_path:[^/]*[*?]/.test(v);
 }
@@ -181,11 +197,7 @@ export function parsePrincipal(raw: unknown, fixed: ReadonlyMap<string, readonly
           entries.push(awsEntry(value, vat, lint));
           break;
         case 'Service':
-          if (SERVICE_RE.test(value)) entries.push({ type, value, atom: atom('svc', value.toLowerCase()), label: `service ${value}` });
-          else {
-            lint.reject(vat, `invalid service principal "${value}" (read as anyone)`);
-            entries.push(anyone(type, value, `unreadable service principal "${value}" (read as anyone)`));
-          }
+          entries.push(serviceEntry(value, vat, lint));
           break;
         case 'Federated':
           entries.push(federatedEntry(value, fixed, vat, lint));

@@ -17,7 +17,19 @@ export interface ZoneIndex {
   readonly label: string;
 }
 
+/** The zone index per zone object, kept while the zone's content (its snapshot) is unchanged. */
+const zoneIndexes = new WeakMap<ZoneOfTrust, { snapshot: string; index: ZoneIndex }>();
+
 export function indexZone(zone: ZoneOfTrust): ZoneIndex {
+  const snapshot = `${zone.accountIds.join(',')}|${zone.organizationId ?? ''}|${zone.organizationAccountIds?.join(',') ?? '-'}`;
+  const cached = zoneIndexes.get(zone);
+  if (cached !== undefined && cached.snapshot === snapshot) return cached.index;
+  const index = buildZoneIndex(zone);
+  zoneIndexes.set(zone, { snapshot, index });
+  return index;
+}
+
+function buildZoneIndex(zone: ZoneOfTrust): ZoneIndex {
   const trusted = new Set<string>(zone.accountIds);
   const orgMembers = zone.organizationAccountIds ? new Set(zone.organizationAccountIds) : null;
   if (orgMembers) for (const a of orgMembers) trusted.add(a);
