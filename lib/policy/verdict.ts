@@ -195,7 +195,10 @@ function trustedVerdict(s: CompiledStatement, zone: ZoneIndex, kind: ResourceKin
 
 /** The verdict of one statement; findings and risk notes are pushed onto the given lists. */
 export function statementVerdict(s: CompiledStatement, zone: ZoneIndex, kind: ResourceKind, owner: string | undefined, findings: ExternalAccessFinding[], risks: ServiceRiskNote[]): StatementVerdict {
-  if (s.effect === 'Deny') return { statementIndex: s.index, sid: s.sid, effect: 'Deny', verdict: 'deny', reason: denyReason(s) };
+  if (s.effect === 'Deny') {
+    const reason = s.doubtful ? `${denyReason(s)}; it could not be read as written, so it is not taken to subtract anything` : denyReason(s);
+    return { statementIndex: s.index, sid: s.sid, effect: 'Deny', verdict: 'deny', reason };
+  }
   const e = new Exposure();
   for (const g of s.groups) classify(g.audience, g.actions, zone, kind, owner, e);
   const conditions = s.conditions.listed as string[];
