@@ -115,16 +115,16 @@ function allowAudience(s: CompiledStatement): Audience {
   return audience;
 }
 
-const KIND_BY_PREFIX: Record<string, ResourceKind> = {
-  s3: 's3',
-  kms: 'kms',
-  sqs: 'sqs',
-  sns: 'sns',
-  lambda: 'lambda',
-  sts: 'iam-role',
-  secretsmanager: 'secretsmanager',
-  ecr: 'ecr',
-};
+const KIND_BY_PREFIX = new Map<string, ResourceKind>([
+  ['s3', 's3'],
+  ['kms', 'kms'],
+  ['sqs', 'sqs'],
+  ['sns', 'sns'],
+  ['lambda', 'lambda'],
+  ['sts', 'iam-role'],
+  ['secretsmanager', 'secretsmanager'],
+  ['ecr', 'ecr'],
+]);
 
 /** The kind the first action with a known service prefix suggests. */
 export function inferKind(statements: readonly CompiledStatement[]): ResourceKind {
@@ -133,7 +133,8 @@ export function inferKind(statements: readonly CompiledStatement[]): ResourceKin
     for (const a of s.actions) {
       const colon = a.indexOf(':');
       if (colon <= 0) continue;
-      const kind = KIND_BY_PREFIX[a.slice(0, colon).toLowerCase()];
+      const prefix = a.slice(0, colon);
+      const kind = KIND_BY_PREFIX.get(prefix) ?? KIND_BY_PREFIX.get(prefix.toLowerCase());
       if (kind !== undefined) return kind;
     }
   }

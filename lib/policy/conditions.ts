@@ -215,8 +215,9 @@ export function arnAtoms(value: string): Atom[] | null {
 }
 
 /** The values of one key as strings; null (after a lint note) when one is not a string, number or boolean. */
-function toValues(raw: unknown, location: string, lint: Lint): string[] | null {
+function toValues(raw: unknown, base: string, opText: string, key: string, lint: Lint): string[] | null {
   if (typeof raw === 'string') return [raw];
+  const location = `${base}.${opText}.${key}`;
   const list = Array.isArray(raw) ? raw : [raw];
   const out: string[] = [];
   for (let i = 0; i < list.length; i++) {
@@ -232,7 +233,7 @@ function toValues(raw: unknown, location: string, lint: Lint): string[] | null {
 }
 
 /** Do the values fit the operator family? (A note when not: the key then narrows nothing.) */
-function checkValues(op: ParsedOperator, values: readonly string[], location: string, lint: Lint): boolean {
+function checkValues(op: ParsedOperator, values: readonly string[], base: string, key: string, lint: Lint): boolean {
   let problem: string | null = null;
   switch (op.base.family) {
     case 'Bool':
@@ -255,7 +256,7 @@ function checkValues(op: ParsedOperator, values: readonly string[], location: st
       break;
   }
   if (problem === null) return true;
-  lint.reject(location, `${problem} (this key narrows nothing)`);
+  lint.reject(`${base}.${op.text}.${key}`, `${problem} (this key narrows nothing)`);
   return false;
 }
 
@@ -337,27 +338,25 @@ export function compileConditions(raw: unknown, location: string, lint: Lint): C
   const notes: string[] = [];
 
   for (const opText in raw) {
-    const opLocation = `${location}.${opText}`;
     const op = parseOperator(opText);
     const block: unknown = (raw as Record<string, unknown>)[opText];
     if (block === null || typeof block !== 'object' || Array.isArray(block)) {
-      lint.reject(opLocation, `${opText} must map condition keys to values (it narrows nothing)`);
+      lint.reject(`${location}.${opText}`, `${opText} must map condition keys to values (it narrows nothing)`);
       listed.push(`${opText} ${JSON.stringify(block)}`);
       denyUnprovable = true;
       continue;
     }
     if (!op) {
-      lint.reject(opLocation, `unknown condition operator "${opText}" (it narrows nothing)`);
+      lint.reject(`${location}.${opText}`, `unknown condition operator "${opText}" (it narrows nothing)`);
       for (const key in block) listed.push(`${opText} ${key}=${JSON.stringify((block as Record<string, unknown>)[key])}`);
       notes.push(`unknown operator ${opText} narrows nothing`);
       denyUnprovable = true;
       continue;
     }
     for (const key in block) {
-      const keyLocation = `${opLocation}.${key}`;
-      const values = key === '' ? null : toValues((block as Record<string, unknown>)[key], keyLocation, lint);
-      if (key === '') lint.reject(keyLocation, 'empty condition key');
-      if (values === null || !checkValues(op, values, keyLocation, lint)) {
+      const values = key === '' ? null : toValues((block as Record<string, unknown>)[key], location, opText, key, lint);
+      if (key === '') lint.reject(`${location}.${opText}.`, 'empty condition key');
+      if (values === null || !checkValues(op, values, location, key, lint)) {
         listed.push(`${opText} ${key}=${JSON.stringify((block as Record<string, unknown>)[key])}`);
         notes.push(`${opText} ${key} could not be read: it narrows nothing`);
         denyUnprovable = true;

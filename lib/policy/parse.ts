@@ -18,17 +18,21 @@ export interface ParseOptions {
 }
 
 export class ParsedPolicy {
+  private inferredKindValue: ResourceKind | undefined;
   constructor(
     /** The document as given (a top-level list is wrapped as { Statement: [...] }). */
     readonly document: PolicyDocument,
     readonly statements: readonly CompiledStatement[],
     /** False when `Statement` was a single object. */
     readonly statementIsArray: boolean,
-    /** The kind the actions suggest (used when the caller gives none). */
-    readonly inferredKind: ResourceKind,
     /** Oddities found while reading (empty for a well-formed policy). */
     readonly lint: readonly LintNote[],
   ) {}
+
+  /** The kind the actions suggest (used when the caller gives none). */
+  get inferredKind(): ResourceKind {
+    return (this.inferredKindValue ??= inferKind(this.statements));
+  }
 }
 
 /**
@@ -44,5 +48,5 @@ export function parsePolicy(input: string | object, options?: ParseOptions): Par
   const syntax = readDocument(input, lint);
   const statements = syntax.statements.map((s) => new CompiledStatement(s, lint));
   applyDenies(statements);
-  return new ParsedPolicy(syntax.document as unknown as PolicyDocument, statements, syntax.statementIsArray, inferKind(statements), lint.notes);
+  return new ParsedPolicy(syntax.document as unknown as PolicyDocument, statements, syntax.statementIsArray, lint.notes);
 }

@@ -17,15 +17,21 @@ export interface ZoneIndex {
   readonly label: string;
 }
 
-/** The zone index per zone object, kept while the zone's content (its snapshot) is unchanged. */
-const zoneIndexes = new WeakMap<ZoneOfTrust, { snapshot: string; index: ZoneIndex }>();
+/** The zone index per zone object, kept while the zone's content is unchanged (compared element by element). */
+const zoneIndexes = new WeakMap<ZoneOfTrust, { accounts: string[]; org: string | undefined; members: string[] | undefined; index: ZoneIndex }>();
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export function indexZone(zone: ZoneOfTrust): ZoneIndex {
-  const snapshot = `${zone.accountIds.join(',')}|${zone.organizationId ?? ''}|${zone.organizationAccountIds?.join(',') ?? '-'}`;
   const cached = zoneIndexes.get(zone);
-  if (cached !== undefined && cached.snapshot === snapshot) return cached.index;
+  if (cached !== undefined && cached.org === zone.organizationId && sameList(cached.accounts, zone.accountIds) && sameList(cached.members, zone.organizationAccountIds)) return cached.index;
   const index = buildZoneIndex(zone);
-  zoneIndexes.set(zone, { snapshot, index });
+  zoneIndexes.set(zone, { accounts: [...zone.accountIds], org: zone.organizationId, members: zone.organizationAccountIds ? [...zone.organizationAccountIds] : undefined, index });
   return index;
 }
 
