@@ -2,15 +2,15 @@
  * Policy analyzer benchmark: `npx tsx bench/policy-analyzer.ts [N]` (default 100000).
  *
  * Generates the shared corpus with `python3 <shared>/bench/gen-policy-corpus.py N <tmpfile>`
- * (<shared> = ../shared from the repo root, or $REMEDIATOR_SHARED_DIR), parses every
- * policy first (timed separately, not part of the analysis figure), then times `analyzePolicy`
- * over the parsed policies against the zone {account 111111111111, org o-abc123}.
- * One warm-up pass, then several timed passes; the figure is the median pass.
- *
- * End to end (measured first, before the corpus is parsed and held): from the JSON text of each
- * policy, `analyzePolicy(parsePolicy(text), zone)` (JSON.parse, validation, compilation and
- * analysis), one warm-up pass and the median of several timed passes; the first pass (cold JIT,
- * empty parse caches) is printed too. The parse caches are emptied again before the parse figure.
+ * (<shared> = ../shared from the repo root, or from the main checkout when this is a git
+ * worktree, or $REMEDIATOR_SHARED_DIR) and measures, against the zone {account 111111111111,
+ * org o-abc123}:
+ * - the headline figure, the one to compare with other checkers: policy JSON text -> verdict
+ *   (`analyzePolicy(text, zone)`: JSON.parse, grammar, compile, Deny, verdict), one policy at a time;
+ * - policy object -> verdict (`analyzePolicy(object, zone)`: what Cloud Custodian's
+ *   `PolicyChecker.check` does on a dict);
+ * - analysis alone of policies parsed beforehand (parsing not timed).
+ * Each: one warm-up pass, then the median of five timed passes.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,28 +20,35 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import type { ParsedPolicy, PolicyAnalysis, ZoneOfTrust } from '../lib/policy';
 import { analyzePolicy, parsePolicy } from '../lib/policy';
-import { resetCaches } from '../lib/policy/parse';
 
 export interface PolicyBenchmarkResult {
   policies: number;
   statements: number;
-  parsePerSecond: number;
+  /** Headline: policy JSON text -> verdict, per second. */
+  textToVerdictPerSecond: number;
+  /** Policy object -> verdict, per second. */
+  objectToVerdictPerSecond: number;
+  /** Analysis of policies parsed beforehand, per second. */
   analysePerSecond: number;
-  passMillis: number[];
-  endToEndPerSecond: number;
-  endToEndColdPerSecond: number;
-  endToEndPassMillis: number[];
+  passMillis: { text: number[]; object: number[]; analyse: number[] };
   peakRssMiB: number;
-  /** After the end-to-end passes, before the corpus is parsed and held. */
-  endToEndPeakRssMiB: number;
   peakHeapMiB: number;
-  verdicts: { public: number; crossAccountOnly: number; notExposed: number };
+  verdicts: { public: number; crossAccountOnly: number; notExposed: number; serviceRiskOnly: number };
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** ../shared next to the repo; in a git worktree, next to the main checkout. */
 function sharedDir(): string {
-  return process.env.REMEDIATOR_SHARED_DIR ? resolve(process.env.REMEDIATOR_SHARED_DIR) : resolve(repoRoot, '../shared');
+  if (process.env.REMEDIATOR_SHARED_DIR) return resolve(process.env.REMEDIATOR_SHARED_DIR);
+  const beside = resolve(repoRoot, '../shared');
+  if (existsSync(beside)) return beside;
+  try {
+    const common = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    return resolve(dirname(common), '../shared');
+  } catch {
+    return beside;
+  }
 }
 
 let peakHeap = 0;
@@ -51,6 +58,22 @@ function sampleHeap(): void {
 }
 
 const mib = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+/** One warm-up pass, then five timed passes; returns the pass times in ms. */
+function timePasses(pass: () => void): number[] {
+  pass();
+  const out: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const start = process.hrtime.bigint();
+    pass();
+    out.push(Number(process.hrtime.bigint() - start) / 1e6);
+    sampleHeap();
+  }
+  return out;
+}
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round1 = (xs: readonly number[]): number[] => xs.map((m) => Math.round(m * 10) / 10);
 
 export function runPolicyBenchmark(n: number, log: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): PolicyBenchmarkResult | null {
   const generator = join(sharedDir(), 'bench', 'gen-policy-corpus.py');
@@ -63,82 +86,50 @@ export function runPolicyBenchmark(n: number, log: (s: string) => void = (s) => 
   try {
     execFileSync('python3', [generator, String(n), corpus], { stdio: 'inherit' });
     const lines = readFileSync(corpus, 'utf8').split('\n').filter((l) => l !== '');
-    // End to end first (a stream of policies, none held): JSON text -> parsePolicy -> analyzePolicy, caches empty at the start.
     const zone: ZoneOfTrust = { accountIds: ['111111111111'], organizationId: 'o-abc123' };
     let sink: PolicyAnalysis | undefined;
-    resetCaches();
-    const endToEnd = (): number => {
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < lines.length; i++) sink = analyzePolicy(parsePolicy(lines[i]!), zone);
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      sampleHeap();
-      return ms;
-    };
-    const coldMillis = endToEnd(); // with empty parse caches; also the warm-up
-    const endToEndPassMillis = [endToEnd(), endToEnd(), endToEnd(), endToEnd(), endToEnd()];
-    const endToEndMedian = [...endToEndPassMillis].sort((a, b) => a - b)[Math.floor(endToEndPassMillis.length / 2)]!;
 
-    const endToEndPeakRssMiB = mib(process.resourceUsage().maxRSS * 1024);
-
-    // Then parse the whole corpus once (from documents, caches empty again) and analyse the parsed set.
-    resetCaches();
+    const text = timePasses(() => {
+      for (let i = 0; i < lines.length; i++) sink = analyzePolicy(lines[i]!, zone);
+    });
     const documents: object[] = lines.map((l) => JSON.parse(l) as object);
-
-    const parseStart = process.hrtime.bigint();
+    const object = timePasses(() => {
+      for (let i = 0; i < documents.length; i++) sink = analyzePolicy(documents[i]!, zone);
+    });
     const parsed: ParsedPolicy[] = documents.map((d) => parsePolicy(d));
-    const parseSeconds = Number(process.hrtime.bigint() - parseStart) / 1e9;
-    sampleHeap();
-    const statements = parsed.reduce((sum, p) => sum + p.statements.length, 0);
-    const policies = parsed.length;
-
-    const cpuMillis: number[] = [];
-    const pass = (): number => {
-      const cpu = process.cpuUsage();
-      const start = process.hrtime.bigint();
+    const analyse = timePasses(() => {
       for (let i = 0; i < parsed.length; i++) sink = analyzePolicy(parsed[i]!, zone);
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      const used = process.cpuUsage(cpu);
-      cpuMillis.push((used.user + used.system) / 1000);
-      sampleHeap();
-      return ms;
-    };
-    pass(); // warm-up (JIT)
-    cpuMillis.length = 0;
-    const passMillis = [pass(), pass(), pass(), pass(), pass()];
-    const sorted = [...passMillis].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
+    });
+    void sink;
 
-    const verdicts = { public: 0, crossAccountOnly: 0, notExposed: 0 };
+    const verdicts = { public: 0, crossAccountOnly: 0, notExposed: 0, serviceRiskOnly: 0 };
     for (const p of parsed) {
       const a = analyzePolicy(p, zone);
       if (a.isPublic) verdicts.public++;
       else if (a.exposed) verdicts.crossAccountOnly++;
+      else if (a.risks.length > 0) verdicts.serviceRiskOnly++;
       else verdicts.notExposed++;
     }
-
-    void sink;
+    const statements = parsed.reduce((sum, p) => sum + p.statements.length, 0);
+    const perSecond = (ms: readonly number[]): number => Math.round(lines.length / (median(ms) / 1000));
     const result: PolicyBenchmarkResult = {
-      policies,
+      policies: lines.length,
       statements,
-      parsePerSecond: Math.round(policies / parseSeconds),
-      analysePerSecond: Math.round(policies / (median / 1000)),
-      passMillis: passMillis.map((m) => Math.round(m * 10) / 10),
-      endToEndPerSecond: Math.round(lines.length / (endToEndMedian / 1000)),
-      endToEndColdPerSecond: Math.round(lines.length / (coldMillis / 1000)),
-      endToEndPassMillis: endToEndPassMillis.map((m) => Math.round(m * 10) / 10),
+      textToVerdictPerSecond: perSecond(text),
+      objectToVerdictPerSecond: perSecond(object),
+      analysePerSecond: perSecond(analyse),
+      passMillis: { text: round1(text), object: round1(object), analyse: round1(analyse) },
       peakRssMiB: mib(process.resourceUsage().maxRSS * 1024),
-      endToEndPeakRssMiB,
       peakHeapMiB: mib(peakHeap),
       verdicts,
     };
-    log(`policy analyzer: ${result.policies.toLocaleString('en-US')} policies (${statements.toLocaleString('en-US')} statements), zone 111111111111 + o-abc123`);
-    log(`  analysis:  ${result.analysePerSecond.toLocaleString('en-US')} policies/s (median of ${passMillis.length} passes after a warm-up; passes ms: ${result.passMillis.join(', ')})`);
-    log(`  cpu time per pass (ms): ${cpuMillis.map((m) => Math.round(m)).join(', ')} (one thread; GC helpers included)`);
-    log(`  parsing:   ${result.parsePerSecond.toLocaleString('en-US')} policies/s (untimed in the figure above; done once)`);
-    log(`  end to end: ${result.endToEndPerSecond.toLocaleString('en-US')} policies/s (JSON text -> parsePolicy -> analyzePolicy; median of ${endToEndPassMillis.length} passes after a warm-up; passes ms: ${result.endToEndPassMillis.join(', ')}; first pass, cold JIT and empty caches: ${result.endToEndColdPerSecond.toLocaleString('en-US')} policies/s)`);
+    const f = (x: number): string => x.toLocaleString('en-US');
+    log(`policy analyzer: ${f(result.policies)} policies (${f(statements)} statements), zone 111111111111 + o-abc123; median of 5 passes after a warm-up`);
+    log(`  policy JSON text -> verdict:   ${f(result.textToVerdictPerSecond)} policies/s  <- the figure to compare (passes ms: ${result.passMillis.text.join(', ')})`);
+    log(`  policy object -> verdict:      ${f(result.objectToVerdictPerSecond)} policies/s  (what Cloud Custodian's PolicyChecker.check does on a dict; passes ms: ${result.passMillis.object.join(', ')})`);
+    log(`  parsed policy -> verdict:      ${f(result.analysePerSecond)} policies/s  (parsing not timed; passes ms: ${result.passMillis.analyse.join(', ')})`);
     log(`  memory:    peak RSS ${result.peakRssMiB} MiB, peak heap used ${result.peakHeapMiB} MiB`);
-    log(`  memory during end to end only (corpus text held, no parsed set): peak RSS ${result.endToEndPeakRssMiB} MiB`);
-    log(`  verdicts:  ${verdicts.public} public, ${verdicts.crossAccountOnly} cross-account only, ${verdicts.notExposed} not exposed`);
+    log(`  verdicts:  ${verdicts.public} public, ${verdicts.crossAccountOnly} cross-account only, ${verdicts.serviceRiskOnly} service risk only, ${verdicts.notExposed} not exposed`);
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });

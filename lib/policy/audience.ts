@@ -4,7 +4,7 @@
  * An audience is either unbounded (`any`: anyone, including anonymous callers)
  * or a finite union of atoms. Conditions on keys that callers cannot forge
  * intersect the audience; Deny statements subtract from it. Everything here is
- * computed once, at parse time; the zone of trust only classifies the atoms.
+ * computed at parse time; the zone of trust only classifies the atoms.
  */
 
 export type Atom =
@@ -21,21 +21,19 @@ export type Atom =
   /** An identity pinned by a fixed value and taken to be the owner's (see README: pinned identities). */
   | { readonly t: 'pin'; readonly id: string };
 
-const atomTable = new Map<string, Atom>();
-const ATOM_TABLE_LIMIT = 100_000;
-
-/**
- * The one atom for (type, id, org): atoms are interned so that thousands of
- * parsed policies share a few hot objects, and equal atoms are identical.
- */
+/** An atom (a plain object, never mutated; atoms are compared by value, see sameAtom). */
 export function atom(t: Atom['t'], id: string, org?: string): Atom {
-  const key = org === undefined ? `${t}|${id}` : `${t}|${id}|${org}`;
-  let a = atomTable.get(key);
-  if (a === undefined) {
-    a = Object.freeze(org === undefined ? { t, id } : { t, id, org }) as Atom;
-    if (atomTable.size < ATOM_TABLE_LIMIT) atomTable.set(key, a);
+  return (org === undefined ? { t, id } : { t, id, org }) as Atom;
+}
+
+/** Is `v` a 12-digit account id? (Hot: no regular expression.) */
+export function isAccountId(v: string): boolean {
+  if (v.length !== 12) return false;
+  for (let i = 0; i < 12; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
   }
-  return a;
+  return true;
 }
 
 export interface Audience {
@@ -44,25 +42,6 @@ export interface Audience {
   readonly atoms: readonly Atom[];
   /** Set when a fixed network condition (source IP range, VPC, VPC endpoint) confines unbounded callers. */
   readonly network: string | null;
-}
-
-const audienceTable = new Map<string, Audience>();
-
-function atomKey(a: Atom): string {
-  return a.t === 'acct' && a.org !== undefined ? `${a.t}|${a.id}|${a.org}` : `${a.t}|${a.id}`;
-}
-
-/** The one frozen audience equal to `aud` (shared across parsed policies, like atoms). */
-export function internAudience(aud: Audience): Audience {
-  let key = aud.any ? '*' : '';
-  for (const a of aud.atoms) key += `\u0000${atomKey(a)}`;
-  if (aud.network !== null) key += `\u0001${aud.network}`;
-  let out = audienceTable.get(key);
-  if (out === undefined) {
-    out = Object.freeze({ any: aud.any, atoms: Object.freeze(aud.atoms.map((a) => atom(a.t, a.id, a.t === 'acct' ? a.org : undefined))), network: aud.network });
-    if (audienceTable.size < ATOM_TABLE_LIMIT) audienceTable.set(key, out);
-  }
-  return out;
 }
 
 export const NOBODY: Audience = Object.freeze({ any: false, atoms: Object.freeze([]) as readonly Atom[], network: null });

@@ -3,7 +3,9 @@
  *
  * Exit codes: 0 = the policy was analysed (whatever the verdict; add
  * `--fail-on-exposed` to get 1 when something is exposed), 2 = usage error,
- * unreadable file, or a policy that does not parse.
+ * unreadable file, text that is not JSON, or — with `--strict` — a policy IAM
+ * itself would reject (without it, such a policy gets lint notes and a
+ * conservative verdict).
  *
  * The file may hold the policy itself, a JSON string of it, or the output of
  * the AWS CLI that carries it (`get-bucket-policy`, `get-key-policy`,
@@ -28,8 +30,9 @@ export interface CliIo {
 
 const USAGE = `usage: remediate analyze <policy.json|-> --account <id[,id]> [--org <o-id> --org-accounts <id,id,...>]
                          [--type ${RESOURCE_KINDS.join('|')}] [--acl <grants.json>] [--public-access-block <bpa.json>]
-                         [--owner-canonical-id <id>] [--json] [--fix] [--fail-on-exposed]
-exit: 0 analysed, 1 exposed (only with --fail-on-exposed), 2 usage or parse error
+                         [--owner-canonical-id <id>] [--json] [--fix] [--fix-service-risks] [--fail-on-exposed] [--strict]
+--strict: fail (exit 2) on anything IAM itself would reject, instead of a lint note and a conservative verdict
+exit: 0 analysed, 1 exposed (only with --fail-on-exposed), 2 usage error, unreadable file, not JSON, or (--strict) a policy IAM would reject
 `;
 
 const ACCOUNT_RE = /^\d{12}$/;
@@ -111,6 +114,8 @@ export async function runAnalyzeCommand(argv: string[], io: CliIo = { stdout: (s
         'public-access-block': { type: 'string' },
         'owner-canonical-id': { type: 'string' },
         'fail-on-exposed': { type: 'boolean', default: false },
+        'fix-service-risks': { type: 'boolean', default: false },
+        strict: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -143,7 +148,7 @@ export async function runAnalyzeCommand(argv: string[], io: CliIo = { stdout: (s
     return 2;
   }
   const zone: ZoneOfTrust = { accountIds: accounts, ...(values.org ? { organizationId: values.org } : {}), ...(orgAccounts.length > 0 ? { organizationAccountIds: orgAccounts } : {}) };
-  const options: AnalyzeOptions = values.type ? { kind: values.type as ResourceKind } : {};
+  const options: AnalyzeOptions = { ...(values.type ? { kind: values.type as ResourceKind } : {}), ...(values.strict ? { strict: true } : {}) };
 
   const file = positionals[0] as string;
   let raw: unknown;
@@ -163,9 +168,9 @@ export async function runAnalyzeCommand(argv: string[], io: CliIo = { stdout: (s
 
   try {
     const doc = extractPolicyDocument(raw);
-    const policy = doc === null ? null : parsePolicy(doc as object);
+    const policy = doc === null ? null : parsePolicy(doc as object, { strict: values.strict === true });
     const analysis = analyzePolicy(policy, zone, options);
-    const fix = values.fix && policy !== null ? buildMinimalFix(policy, zone, { ...options, kind: analysis.kind }) : undefined;
+    const fix = values.fix && policy !== null ? buildMinimalFix(policy, zone, { ...options, kind: analysis.kind, fixServiceRisks: values['fix-service-risks'] === true }) : undefined;
     if (values.json) io.stdout(`${JSON.stringify(fix ? { ...analysis, minimalFix: fix } : analysis, null, 2)}\n`);
     else {
       io.stdout(formatAnalysis(analysis));

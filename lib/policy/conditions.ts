@@ -9,11 +9,15 @@
  * pass), without `ForAllValues:` (an empty set passes), and with values that
  * are not wildcards. Everything else is listed as "considered" and leaves the
  * grant as it was: negated operators and unknown keys never make a grant safe.
+ *
+ * Never refuses: an unknown operator, a nested value, a malformed or wildcard
+ * identity value get a lint note and narrow nothing; in a Deny they make the
+ * statement unprovable (it subtracts nothing).
  */
-import { PolicyParseError } from '../errors';
-import { atom } from './audience';
+import { atom, isAccountId } from './audience';
 import type { Atom, Constraint } from './audience';
 import { intersectConstraints } from './audience';
+import type { Lint } from './grammar';
 
 type Family = 'String' | 'Numeric' | 'Date' | 'Bool' | 'Binary' | 'Ip' | 'Arn' | 'Null';
 
@@ -92,8 +96,8 @@ export function parseOperator(text: string): ParsedOperator | null {
   return parsed;
 }
 
-/** How a condition key bears on who the caller is. */
-type KeyClass = 'account' | 'org' | 'orgpath' | 'arn' | 'userid' | 'ip' | 'vpc' | 'other';
+/** How a condition key bears on who the caller is. `resource`: describes the resource itself, never the caller. */
+type KeyClass = 'account' | 'org' | 'orgpath' | 'arn' | 'userid' | 'ip' | 'vpc' | 'resource' | 'other';
 
 const KEY_CLASSES = new Map<string, KeyClass>([
   ['aws:principalaccount', 'account'],
@@ -101,10 +105,18 @@ const KEY_CLASSES = new Map<string, KeyClass>([
   ['aws:sourceaccount', 'account'],
   ['aws:sourceowner', 'account'],
   ['s3:dataaccesspointaccount', 'account'],
+  ['aws:vpceaccount', 'account'],
   ['aws:principalorgid', 'org'],
   ['aws:sourceorgid', 'org'],
+  ['aws:vpceorgid', 'org'],
   ['aws:principalorgpaths', 'orgpath'],
   ['aws:sourceorgpaths', 'orgpath'],
+  ['aws:vpceorgpaths', 'orgpath'],
+  // In a resource policy these name the owner of the resource being reached (always this resource):
+  // true for every caller when they name the zone, so they never narrow who.
+  ['aws:resourceaccount', 'resource'],
+  ['aws:resourceorgid', 'resource'],
+  ['aws:resourceorgpaths', 'resource'],
   ['aws:principalarn', 'arn'],
   ['aws:sourcearn', 'arn'],
   ['s3:dataaccesspointarn', 'arn'],
@@ -153,7 +165,6 @@ export const NO_CONDITIONS: CompiledConditions = Object.freeze({
   notes: Object.freeze([]) as readonly string[],
 });
 
-const ACCOUNT_RE = /^\d{12}$/;
 const ORG_RE = /^o-[a-z0-9]+$/i;
 
 function hasWildcard(v: string): boolean {
@@ -164,22 +175,19 @@ function hasWildcard(v: string): boolean {
 export function valueAtoms(keyClass: KeyClass, value: string): Atom[] | null {
   switch (keyClass) {
     case 'account':
-      if (hasWildcard(value)) return null;
-      return ACCOUNT_RE.test(value) ? [atom('acct', value)] : [];
+      return isAccountId(value) ? [atom('acct', value)] : null;
     case 'org':
-      if (hasWildcard(value)) return null;
-      return ORG_RE.test(value) ? [atom('org', value.toLowerCase())] : [];
+      return ORG_RE.test(value) ? [atom('org', value.toLowerCase())] : null;
     case 'orgpath': {
       const org = value.split('/')[0] ?? '';
-      if (hasWildcard(org) || org === '') return null;
-      return ORG_RE.test(org) ? [atom('org', org.toLowerCase())] : [];
+      return ORG_RE.test(org) ? [atom('org', org.toLowerCase())] : null;
     }
     case 'arn':
       return arnAtoms(value);
     case 'userid': {
       if (value === '' || value.startsWith('*') || value.startsWith('?')) return null;
       const head = value.split(':')[0] ?? '';
-      if (ACCOUNT_RE.test(head)) return [atom('acct', head)];
+      if (isAccountId(head)) return [atom('acct', head)];
       if (hasWildcard(head)) return null;
       return [{ t: 'pin', id: `the principal with unique id ${head}` }];
     }
@@ -188,15 +196,13 @@ export function valueAtoms(keyClass: KeyClass, value: string): Atom[] | null {
   }
 }
 
-/** The account an ARN pattern names; null when a wildcard leaves it open. */
+/** The account an ARN pattern names in its account field; null when a wildcard or a malformed ARN leaves it open. */
 export function arnAtoms(value: string): Atom[] | null {
-  if (value === '*' || value === 'arn:*') return null;
   const parts = value.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return hasWildcard(value) ? null : [];
+  if (parts.length < 6 || parts[0] !== 'arn') return null;
   const account = parts[4] ?? '';
-  const service = parts[2] ?? '';
-  if (hasWildcard(account) || hasWildcard(service)) return null;
-  if (ACCOUNT_RE.test(account)) return [atom('acct', account)];
+  if (isAccountId(account)) return [atom('acct', account)];
+  if (hasWildcard(account) || hasWildcard(parts[2] ?? '')) return null;
   if (account === '') {
     // e.g. an S3 bucket ARN: no account in it. A fixed resource name is pinned (S3 "meaning of public").
     const resource = parts.slice(5).join(':');
@@ -205,65 +211,100 @@ export function arnAtoms(value: string): Atom[] | null {
     return [{ t: 'pin', id: `the resource ${parts.slice(0, 5).join(':')}:${head}` }];
   }
   if (account === 'cloudfront' || account === 'aws') return [atom('pin', value)];
-  return [];
+  return null;
 }
 
-function toValues(raw: unknown, location: string): string[] {
+/** The values of one key as strings; null (after a lint note) when one is not a string, number or boolean. */
+function toValues(raw: unknown, base: string, opText: string, key: string, lint: Lint): string[] | null {
+  if (typeof raw === 'string') return [raw];
+  const location = `${base}.${opText}.${key}`;
   const list = Array.isArray(raw) ? raw : [raw];
   const out: string[] = [];
   for (let i = 0; i < list.length; i++) {
     const v: unknown = list[i];
     if (typeof v === 'string') out.push(v);
     else if (typeof v === 'number' || typeof v === 'boolean') out.push(String(v));
-    else throw new PolicyParseError(`condition value must be a string, number or boolean`, { context: { location: Array.isArray(raw) ? `${location}[${i}]` : location } });
+    else {
+      lint.reject(Array.isArray(raw) ? `${location}[${i}]` : location, 'a condition value must be a string, number or boolean (this key narrows nothing)');
+      return null;
+    }
   }
   return out;
 }
 
-function checkValues(op: ParsedOperator, values: readonly string[], location: string): void {
+/** Do the values fit the operator family? (A note when not: the key then narrows nothing.) */
+function checkValues(op: ParsedOperator, values: readonly string[], base: string, key: string, lint: Lint): boolean {
+  let problem: string | null = null;
   switch (op.base.family) {
     case 'Bool':
     case 'Null':
       for (const v of values) {
         const l = v.toLowerCase();
-        if (l !== 'true' && l !== 'false') throw new PolicyParseError(`${op.base.name} takes "true" or "false", not "${v}"`, { context: { location } });
+        if (l !== 'true' && l !== 'false') problem = `${op.base.name} takes "true" or "false", not "${v}"`;
       }
-      return;
+      break;
     case 'Numeric':
-      for (const v of values) if (v.trim() === '' || Number.isNaN(Number(v))) throw new PolicyParseError(`${op.base.name} takes numbers, not "${v}"`, { context: { location } });
-      return;
+      for (const v of values) if (v.trim() === '' || Number.isNaN(Number(v))) problem = `${op.base.name} takes numbers, not "${v}"`;
+      break;
     case 'Date':
-      for (const v of values) if (Number.isNaN(Date.parse(v)) && Number.isNaN(Number(v))) throw new PolicyParseError(`${op.base.name} takes ISO 8601 dates or epoch seconds, not "${v}"`, { context: { location } });
-      return;
+      for (const v of values) if (Number.isNaN(Date.parse(v)) && Number.isNaN(Number(v))) problem = `${op.base.name} takes ISO 8601 dates or epoch seconds, not "${v}"`;
+      break;
     case 'Ip':
-      for (const v of values) if (parseCidr(v) === null) throw new PolicyParseError(`${op.base.name} takes IP addresses or CIDR ranges, not "${v}"`, { context: { location } });
-      return;
+      for (const v of values) if (parseCidr(v) === null) problem = `${op.base.name} takes IP addresses or CIDR ranges, not "${v}"`;
+      break;
     default:
-      return;
+      break;
   }
+  if (problem === null) return true;
+  lint.reject(`${base}.${op.text}.${key}`, `${problem} (this key narrows nothing)`);
+  return false;
 }
 
-/** Prefix length of an IPv4/IPv6 address or CIDR; null when malformed. */
+/** Prefix length of an IPv4/IPv6 address or CIDR; null when malformed. (No regular expressions: it runs for every IP condition.) */
 export function parseCidr(v: string): { v6: boolean; prefix: number } | null {
   const slash = v.indexOf('/');
-  const addr = slash === -1 ? v : v.slice(0, slash);
-  const v6 = addr.includes(':');
+  const end = slash === -1 ? v.length : slash;
+  const v6 = v.indexOf(':') !== -1 && v.indexOf(':') < end;
   const max = v6 ? 128 : 32;
   let prefix = max;
   if (slash !== -1) {
-    const p = v.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(p)) return null;
-    prefix = Number(p);
+    const digits = v.length - slash - 1;
+    if (digits < 1 || digits > 3) return null;
+    prefix = 0;
+    for (let i = slash + 1; i < v.length; i++) {
+      const c = v.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return null;
+      prefix = prefix * 10 + c;
+    }
     if (prefix > max) return null;
   }
   if (v6) {
-    if (!/^[0-9a-fA-F:.]+$/.test(addr) || addr.split('::').length > 2) return null;
-  } else {
-    const octets = addr.split('.');
-    if (octets.length !== 4) return null;
-    for (const o of octets) if (!/^\d{1,3}$/.test(o) || Number(o) > 255) return null;
+    let doubles = 0;
+    for (let i = 0; i < end; i++) {
+      const c = v.charCodeAt(i);
+      const hex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+      if (!hex && c !== 58 && c !== 46) return null;
+      if (c === 58 && i + 1 < end && v.charCodeAt(i + 1) === 58) doubles++;
+    }
+    return doubles > 1 ? null : { v6, prefix };
   }
-  return { v6, prefix };
+  let octets = 0;
+  let value = 0;
+  let length = 0;
+  for (let i = 0; i <= end; i++) {
+    const c = i === end ? 46 : v.charCodeAt(i);
+    if (c === 46) {
+      if (length === 0 || value > 255) return null;
+      octets++;
+      value = 0;
+      length = 0;
+    } else {
+      const d = c - 48;
+      if (d < 0 || d > 9 || ++length > 3) return null;
+      value = value * 10 + d;
+    }
+  }
+  return octets === 4 ? { v6, prefix } : null;
 }
 
 /** IPv4 ranges wider than /8 and IPv6 ranges wider than /32 are not a fixed network (0.0.0.0/0 is the internet). */
@@ -279,10 +320,13 @@ function describe(op: string, key: string, values: readonly string[]): string {
   return `${op} ${key}=${values.join('|')}`;
 }
 
-/** Validate a Condition element and compile what it means for the audience. */
-export function compileConditions(raw: unknown, location: string): CompiledConditions {
+/** Read a Condition element and compile what it means for the audience. */
+export function compileConditions(raw: unknown, location: string, lint: Lint): CompiledConditions {
   if (raw === undefined) return NO_CONDITIONS;
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new PolicyParseError('Condition must be an object of operators', { context: { location } });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    lint.reject(location, 'Condition must be an object of operators (it narrows nothing)');
+    return { ...NO_CONDITIONS, denyUnprovable: true, listed: [`unreadable Condition ${JSON.stringify(raw)}`], notes: ['an unreadable Condition narrows nothing'] };
+  }
   let allowConstraint: Constraint = null;
   let denyScope: Constraint = null;
   let denyExceptions: Atom[] | null = null;
@@ -293,17 +337,31 @@ export function compileConditions(raw: unknown, location: string): CompiledCondi
   const listed: string[] = [];
   const notes: string[] = [];
 
-  for (const opText of Object.keys(raw)) {
-    const opLocation = `${location}.${opText}`;
+  for (const opText in raw) {
     const op = parseOperator(opText);
-    if (!op) throw new PolicyParseError(`unknown condition operator "${opText}"`, { context: { location: opLocation } });
     const block: unknown = (raw as Record<string, unknown>)[opText];
-    if (block === null || typeof block !== 'object' || Array.isArray(block)) throw new PolicyParseError(`${opText} must map condition keys to values`, { context: { location: opLocation } });
-    for (const key of Object.keys(block)) {
-      const keyLocation = `${opLocation}.${key}`;
-      if (key === '') throw new PolicyParseError('empty condition key', { context: { location: keyLocation } });
-      const values = toValues((block as Record<string, unknown>)[key], keyLocation);
-      checkValues(op, values, keyLocation);
+    if (block === null || typeof block !== 'object' || Array.isArray(block)) {
+      lint.reject(`${location}.${opText}`, `${opText} must map condition keys to values (it narrows nothing)`);
+      listed.push(`${opText} ${JSON.stringify(block)}`);
+      denyUnprovable = true;
+      continue;
+    }
+    if (!op) {
+      lint.reject(`${location}.${opText}`, `unknown condition operator "${opText}" (it narrows nothing)`);
+      for (const key in block) listed.push(`${opText} ${key}=${JSON.stringify((block as Record<string, unknown>)[key])}`);
+      notes.push(`unknown operator ${opText} narrows nothing`);
+      denyUnprovable = true;
+      continue;
+    }
+    for (const key in block) {
+      const values = key === '' ? null : toValues((block as Record<string, unknown>)[key], location, opText, key, lint);
+      if (key === '') lint.reject(`${location}.${opText}.`, 'empty condition key');
+      if (values === null || !checkValues(op, values, location, key, lint)) {
+        listed.push(`${opText} ${key}=${JSON.stringify((block as Record<string, unknown>)[key])}`);
+        notes.push(`${opText} ${key} could not be read: it narrows nothing`);
+        denyUnprovable = true;
+        continue;
+      }
       listed.push(describe(opText, key, values));
       const lowerKey = key.toLowerCase();
       const keyClass = KEY_CLASSES.get(lowerKey) ?? 'other';
@@ -333,7 +391,7 @@ export function compileConditions(raw: unknown, location: string): CompiledCondi
         if (positive) denyUnprovable = true;
         continue;
       }
-      if (keyClass !== 'other') {
+      if (keyClass !== 'other' && keyClass !== 'resource') {
         const familyOk = family === 'String' || (family === 'Arn' && keyClass === 'arn');
         let atoms: Atom[] | null = [];
         if (familyOk) {
@@ -347,7 +405,7 @@ export function compileConditions(raw: unknown, location: string): CompiledCondi
           }
         }
         if (familyOk && positive && !op.ifExists && op.set !== 'all') {
-          if (atoms === null) notes.push(`${key} ${values.join(', ')} is a wildcard: it does not narrow`);
+          if (atoms === null) notes.push(`${key} ${values.join(', ')} is a wildcard or not a well-formed ${keyClass === 'arn' ? 'ARN' : 'identifier'}: it does not narrow`);
           else allowConstraint = intersectConstraints(allowConstraint, atoms);
         } else if (!familyOk || op.set === 'all') {
           notes.push(`${opText} on ${key} does not narrow`);
@@ -364,7 +422,8 @@ export function compileConditions(raw: unknown, location: string): CompiledCondi
         continue;
       }
       // Other keys (kms:ViaService, lambda:FunctionUrlAuthType, aws:SecureTransport, unknown keys): listed, never narrowing.
-      if (KNOWN_NEUTRAL_KEYS.has(lowerKey)) notes.push(`${key} limits how, not who: it does not narrow`);
+      if (keyClass === 'resource') notes.push(`${key} names the owner of this resource, not the caller: it does not narrow`);
+      else if (KNOWN_NEUTRAL_KEYS.has(lowerKey)) notes.push(`${key} limits how, not who: it does not narrow`);
       denyUnprovable = true;
     }
   }

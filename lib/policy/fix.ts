@@ -2,8 +2,10 @@
  * The two fixes, each re-analysed before it is returned:
  * - the minimal fix removes or narrows only what reaches outside the zone
  *   (external principal entries, external values of identity conditions,
- *   wildcard principals narrowed to the zone, service principals narrowed with
- *   aws:SourceAccount), keeping every trusted grant, the Sids and the order;
+ *   wildcard principals narrowed to the zone), keeping every trusted grant, the
+ *   Sids and the order; service grants without a confused-deputy condition are
+ *   a risk, not exposure: they are narrowed with aws:SourceAccount only when
+ *   `fixServiceRisks` asks for it (removing them breaks logging and delivery);
  * - the deny-all policy is the classic corrective control, exempting the
  *   remediation role and a break-glass role so the account keeps control.
  * A fix that still exposes anything is a bug: UnsafeFixError.
@@ -16,7 +18,7 @@ import { arnAtoms, parseOperator } from './conditions';
 import type { CompiledStatement } from './parse';
 import { parsePolicy } from './parse';
 import type { PrincipalEntry } from './principals';
-import type { AnalyzeOptions, ConditionValue, DenyAllArgs, MinimalFix, PolicyAnalysis, PolicyDocument, PolicyStatement, PrincipalValue, ResourceKind, ZoneOfTrust } from './types';
+import type { AnalyzeOptions, ConditionValue, DenyAllArgs, MinimalFix, MinimalFixOptions, PolicyAnalysis, PolicyDocument, PolicyStatement, PrincipalValue, ResourceKind, ZoneOfTrust } from './types';
 import type { ParsedPolicy } from './parse';
 
 const ACCOUNT_KEYS = new Set(['aws:principalaccount', 'kms:calleraccount', 'aws:sourceaccount', 'aws:sourceowner', 's3:dataaccesspointaccount']);
@@ -116,17 +118,28 @@ function label(s: CompiledStatement): string {
   return s.sid ? `statement #${s.index} "${s.sid}"` : `statement #${s.index}`;
 }
 
-function entryExposed(entry: PrincipalEntry, s: CompiledStatement, zone: ZoneOfTrust, kind: ResourceKind, options: AnalyzeOptions): boolean {
+/** Is the statement, with this one principal entry, exposed (or a service risk the caller asked to fix)? */
+function entryNeedsFix(entry: PrincipalEntry, s: CompiledStatement, zone: ZoneOfTrust, kind: ResourceKind, options: AnalyzeOptions, fixRisks: boolean): boolean {
   const single: PolicyStatement = { ...s.raw, Principal: entry.type === '*' ? '*' : ({ [entry.type]: entry.value } as PrincipalValue) };
   delete single.NotPrincipal;
-  return analyzePolicy({ Version: '2012-10-17', Statement: [single] }, zone, { ...options, kind }).exposed;
+  const analysis = analyzePolicy({ Version: '2012-10-17', Statement: [single] }, zone, { ...options, kind });
+  return analysis.exposed || (fixRisks && analysis.risks.length > 0);
+}
+
+function stillNeedsFix(st: PolicyStatement, zone: ZoneOfTrust, kind: ResourceKind, options: AnalyzeOptions, fixRisks: boolean): boolean {
+  const analysis = analyzePolicy({ Version: '2012-10-17', Statement: [st] }, zone, { ...options, kind });
+  return analysis.exposed || (fixRisks && analysis.risks.length > 0);
 }
 
 /** Fix one exposed Allow statement; null = remove it. */
-function fixStatement(s: CompiledStatement, zone: ZoneOfTrust, kind: ResourceKind, options: AnalyzeOptions, changes: string[]): PolicyStatement | null {
+function fixStatement(s: CompiledStatement, zone: ZoneOfTrust, kind: ResourceKind, options: AnalyzeOptions, fixRisks: boolean, changes: string[]): PolicyStatement | null {
   const name = label(s);
   if (s.notPrincipal) {
     changes.push(`${name}: removed (Allow with NotPrincipal grants everyone except the listed principals)`);
+    return null;
+  }
+  if (s.doubtful) {
+    changes.push(`${name}: removed (it could not be read as written, and IAM would reject it)`);
     return null;
   }
   const st = clone(s.raw);
@@ -134,7 +147,7 @@ function fixStatement(s: CompiledStatement, zone: ZoneOfTrust, kind: ResourceKin
   const wildcard: PrincipalEntry[] = [];
   const services: PrincipalEntry[] = [];
   for (const entry of s.principals) {
-    if (!entryExposed(entry, s, zone, kind, options)) {
+    if (!entryNeedsFix(entry, s, zone, kind, options, fixRisks)) {
       keep.push(entry);
     } else if (entry.type === '*' || (entry.type === 'AWS' && entry.value === '*')) {
       wildcard.push(entry);
@@ -164,7 +177,7 @@ function fixStatement(s: CompiledStatement, zone: ZoneOfTrust, kind: ResourceKin
     return null;
   }
   st.Principal = principal;
-  if (analyzePolicy({ Version: '2012-10-17', Statement: [st] }, zone, { ...options, kind }).exposed) {
+  if (stillNeedsFix(st, zone, kind, options, fixRisks)) {
     changes.push(`${name}: removed (narrowing could not close it)`);
     return null;
   }
@@ -206,19 +219,21 @@ function assertClosed(doc: PolicyDocument | null, zone: ZoneOfTrust, options: An
  * The minimal fix: the same policy without what reaches outside the zone.
  * `policy: null` means delete the policy. Throws UnsafeFixError if the result is still exposed (a bug).
  */
-export function buildMinimalFix(policy: ParsedPolicy | string | object, zone: ZoneOfTrust, options: AnalyzeOptions = {}): MinimalFix {
+export function buildMinimalFix(policy: ParsedPolicy | string | object, zone: ZoneOfTrust, options: MinimalFixOptions = {}): MinimalFix {
   const parsed = parsePolicy(policy);
   const kind = options.kind ?? parsed.inferredKind;
   const opts = policyOnly(options, kind);
+  const fixRisks = options.fixServiceRisks === true;
   const changes: string[] = [];
   const analysis = analyzePolicy(parsed, zone, opts);
-  const exposedIndexes = new Set(analysis.findings.map((f) => f.statementIndex));
+  const toFix = new Set(analysis.findings.map((f) => f.statementIndex));
+  if (fixRisks) for (const r of analysis.risks) toFix.add(r.statementIndex);
 
   const out: PolicyStatement[] = [];
   for (const s of parsed.statements) {
-    if (!exposedIndexes.has(s.index)) out.push(clone(s.raw));
+    if (!toFix.has(s.index)) out.push(clone(s.raw));
     else {
-      const fixed = fixStatement(s, zone, kind, opts, changes);
+      const fixed = fixStatement(s, zone, kind, opts, fixRisks, changes);
       if (fixed) out.push(fixed);
     }
   }

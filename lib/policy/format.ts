@@ -6,6 +6,7 @@ import type { PolicyAnalysis, StatementVerdictCode } from './types';
 const LABELS: Record<StatementVerdictCode, string> = {
   public: 'PUBLIC',
   'cross-account': 'CROSS-ACCOUNT',
+  'service-risk': 'SERVICE RISK (confused deputy; not external access)',
   trusted: 'TRUSTED',
   'trusted-by-condition': 'TRUSTED BY CONDITION',
   'deny-covered': 'DENY-COVERED',
@@ -14,7 +15,10 @@ const LABELS: Record<StatementVerdictCode, string> = {
 };
 
 function headline(a: PolicyAnalysis): string {
-  if (!a.exposed) return 'NOT EXPOSED: nothing outside the zone of trust can reach this resource.';
+  if (!a.exposed) {
+    const risk = a.risks.length > 0 ? ` ${a.risks.length} service grant${a.risks.length > 1 ? 's have' : ' has'} no confused-deputy condition (risk note).` : '';
+    return `NOT EXPOSED: nothing outside the zone of trust can reach this resource.${risk}`;
+  }
   const parts: string[] = [];
   if (a.isPublic) parts.push('anyone (public)');
   if (a.externalAccounts.length > 0) parts.push(`account${a.externalAccounts.length > 1 ? 's' : ''} ${a.externalAccounts.join(', ')}`);

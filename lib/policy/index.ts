@@ -24,6 +24,9 @@ export type {
   PrincipalValue,
   ConditionValue,
   MinimalFix,
+  MinimalFixOptions,
+  LintNote,
+  ServiceRiskNote,
   DenyAllArgs,
 } from './types';
 export { RESOURCE_KINDS } from './types';

@@ -36,6 +36,11 @@ export interface S3AclGrant {
 export interface AnalyzeOptions {
   /** The resource type; inferred from the actions when absent. */
   kind?: ResourceKind;
+  /**
+   * Fail with PolicyParseError on anything AWS itself would reject (for CI on templates).
+   * Default false: such oddities become lint notes and uncertainty resolves toward exposed.
+   */
+  strict?: boolean;
   s3?: { publicAccessBlock?: S3PublicAccessBlock | null; aclGrants?: S3AclGrant[]; ownerCanonicalId?: string };
 }
 
@@ -61,6 +66,25 @@ export interface PolicyDocument {
   Version?: string;
   Id?: string;
   Statement: PolicyStatement | PolicyStatement[];
+}
+
+/** Something odd in a policy, found while reading it (see README: never refuse a policy). */
+export interface LintNote {
+  /** Where: "Statement[2].Condition.StringEqual". */
+  location: string;
+  message: string;
+  /** True when IAM would refuse to store the policy (strict mode throws PolicyParseError for these). */
+  rejectedByAws: boolean;
+}
+
+/** A grant to an AWS service principal with nothing that pins whom the service acts for: not exposure, a risk. */
+export interface ServiceRiskNote {
+  statementIndex: number;
+  sid?: string;
+  /** The service principals, as written. */
+  services: string[];
+  actions: string[];
+  reason: string;
 }
 
 /** Where an exposure comes from. */
@@ -95,9 +119,12 @@ export interface ExternalAccessFinding {
  * - `trusted-by-condition`: it names principals outside the zone, but conditions on keys callers cannot forge narrow it to the zone (or to a fixed network).
  * - `deny-covered`: it would expose something, but Deny statements provably remove all of it.
  * - `blocked-by-bpa`: it would expose something, but S3 RestrictPublicBuckets confines access to the owner account.
+ * - `service-risk`: it grants an AWS service principal without a confused-deputy condition
+ *   (aws:SourceAccount, aws:SourceArn, …). Not external access (Access Analyzer does not report
+ *   service principals): a risk note, never `exposed`, left alone by the minimal fix unless asked.
  * - `deny`: a Deny statement; it grants nothing.
  */
-export type StatementVerdictCode = 'public' | 'cross-account' | 'trusted' | 'trusted-by-condition' | 'deny-covered' | 'blocked-by-bpa' | 'deny';
+export type StatementVerdictCode = 'public' | 'cross-account' | 'service-risk' | 'trusted' | 'trusted-by-condition' | 'deny-covered' | 'blocked-by-bpa' | 'deny';
 
 export interface StatementVerdict {
   statementIndex: number;
@@ -119,8 +146,12 @@ export interface PolicyAnalysis {
   statements: StatementVerdict[];
   /** The resource kind used for the analysis (given or inferred). */
   kind: ResourceKind;
-  /** Notes about the whole analysis (S3 ACL, Block Public Access, no policy). */
+  /** Notes about the whole analysis (S3 ACL, Block Public Access, no policy, lint). */
   notes: string[];
+  /** Service grants without a confused-deputy condition (verdict `service-risk`): never exposure. */
+  risks: ServiceRiskNote[];
+  /** Oddities in the policy grammar; each is also in `notes`. */
+  lint: LintNote[];
 }
 
 export interface MinimalFix {
@@ -128,6 +159,11 @@ export interface MinimalFix {
   policy: PolicyDocument | null;
   /** One human line per change, in statement order. */
   changes: string[];
+}
+
+export interface MinimalFixOptions extends AnalyzeOptions {
+  /** Also narrow service grants without a confused-deputy condition (verdict `service-risk`) with aws:SourceAccount / aws:SourceOrgID. Default false. */
+  fixServiceRisks?: boolean;
 }
 
 export interface DenyAllArgs {

@@ -37,6 +37,23 @@ describe('parsePolicy', () => {
     expect(parsePolicy({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' }] }).inferredKind).toBe('kms');
   });
 
+  it('reads a policy IAM would reject, notes where, and resolves it toward exposed', () => {
+    const parsed = parsePolicy({ Version: '2012-10-18', Statement: { Effect: 'Allow', Principal: `arn:aws:iam::${EXTERNAL}:root`, Action: 's3:GetObject', Condition: { StringEqual: { 'aws:PrincipalAccount': OWNER } } } });
+    expect(parsed.lint.map((n) => n.location).sort()).toEqual(['Statement.Condition.StringEqual', 'Statement.Principal', 'Version']);
+    expect(parsed.lint.every((n) => n.rejectedByAws)).toBe(true);
+    expect(analyzePolicy(parsed, zone)).toMatchObject({ exposed: true, externalAccounts: [EXTERNAL] });
+  });
+
+  it('throws PolicyParseError on the first thing IAM would reject in strict mode', () => {
+    try {
+      parsePolicy({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::*:root' }, Action: 's3:*' }] }, { strict: true });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(PolicyParseError);
+      expect((error as PolicyParseError).context.location).toBe('Statement[0].Principal.AWS');
+    }
+  });
+
   it('accepts condition operators in any case and every family', () => {
     const condition = {
       stringequals: { 'aws:PrincipalAccount': OWNER },
@@ -59,11 +76,24 @@ describe('analyzePolicy', () => {
     ]);
   });
 
-  it('reports a public and a cross-account finding for one statement when conditions split them', () => {
+  it('reports the external account of a statement and the service beside it as a risk, not a finding', () => {
     const analysis = analyzePolicy({ Statement: [{ Effect: 'Allow', Principal: { AWS: [EXTERNAL], Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: '*' }] }, zone);
     expect(analysis.findings.map((f) => f.access)).toEqual(['cross-account']);
-    expect(analysis.findings[0]?.accounts).toEqual([EXTERNAL]);
-    expect(analysis.findings[0]?.principals).toEqual(['sns.amazonaws.com (for any account)']);
+    expect(analysis.findings[0]).toMatchObject({ accounts: [EXTERNAL], principals: [] });
+    expect(analysis.risks).toEqual([expect.objectContaining({ statementIndex: 0, services: ['sns.amazonaws.com'], actions: ['sqs:SendMessage'] })]);
+  });
+
+  it('gives a service grant without a confused-deputy condition its own verdict, shown in the reasons and the text', () => {
+    const analysis = analyzePolicy({ Statement: [{ Sid: 'Trail', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*' }] }, zone, { kind: 's3' });
+    expect(analysis).toMatchObject({ exposed: false, isPublic: false, findings: [] });
+    expect(analysis.statements[0]).toMatchObject({ verdict: 'service-risk', reason: expect.stringContaining('confused-deputy') });
+    expect(formatAnalysis(analysis)).toContain('#0 "Trail" Allow — SERVICE RISK');
+    expect(formatAnalysis(analysis)).toContain('1 service grant has no confused-deputy condition');
+  });
+
+  it('narrows "*" by the account field of aws:SourceArn to that account', () => {
+    const analysis = analyzePolicy({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sqs:SendMessage', Resource: '*', Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:sns:*:${EXTERNAL}:*` } } }] }, zone);
+    expect(analysis).toMatchObject({ exposed: true, isPublic: false, externalAccounts: [EXTERNAL] });
   });
 
   it('treats no policy as not exposed', () => {
@@ -129,6 +159,7 @@ describe('Deny statements with exemptions', () => {
         return JSON.stringify([analysis.exposed, analysis.isPublic, analysis.externalAccounts]);
       }),
     );
-    expect([...verdicts]).toEqual([JSON.stringify([true, false, []])]);
+    // Only the SNS service grant is left: a risk, not exposure.
+    expect([...verdicts]).toEqual([JSON.stringify([false, false, []])]);
   });
 });

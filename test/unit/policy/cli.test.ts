@@ -57,11 +57,34 @@ describe('remediate analyze', () => {
     expect(c.out.join('')).toContain('aws:PrincipalAccount');
   });
 
-  it('exits 2 with the location when the policy does not parse', async () => {
+  it('gives a verdict on a policy IAM would reject, with a lint note', async () => {
     const c = capture();
-    const code = await runAnalyzeCommand([file('bad.json', { Statement: [{ Effect: 'allow', Principal: '*', Action: 's3:*' }] }), '--account', '111122223333'], c.io);
+    const code = await runAnalyzeCommand([file('odd.json', { Statement: [{ Effect: 'allow', Principal: '*', Action: 's3:*' }] }), '--account', '111122223333'], c.io);
+    expect(code).toBe(0);
+    expect(c.out.join('')).toContain('PUBLIC');
+    expect(c.out.join('')).toContain('lint: Statement[0].Effect');
+  });
+
+  it('exits 2 with the location in --strict mode', async () => {
+    const c = capture();
+    const code = await runAnalyzeCommand([file('bad.json', { Statement: [{ Effect: 'allow', Principal: '*', Action: 's3:*' }] }), '--account', '111122223333', '--strict'], c.io);
     expect(code).toBe(2);
     expect(c.err.join('')).toContain('Statement[0].Effect');
+  });
+
+  it('exits 2 when the file is not JSON', async () => {
+    expect(await runAnalyzeCommand([file('text.json', '{"Statement": ['), '--account', '111122223333'], capture().io)).toBe(2);
+  });
+
+  it('shows a service risk in the output and fixes it only with --fix-service-risks', async () => {
+    const trail = { Statement: [{ Sid: 'Trail', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*' }] };
+    const plain = capture();
+    await runAnalyzeCommand([file('trail.json', trail), '--account', '111122223333', '--json', '--fix'], plain.io);
+    const out = JSON.parse(plain.out.join(''));
+    expect(out).toMatchObject({ exposed: false, statements: [{ verdict: 'service-risk' }], minimalFix: { changes: [] } });
+    const fixing = capture();
+    await runAnalyzeCommand([file('trail2.json', trail), '--account', '111122223333', '--json', '--fix', '--fix-service-risks'], fixing.io);
+    expect(JSON.parse(fixing.out.join('')).minimalFix.changes[0]).toContain('aws:SourceAccount');
   });
 
   it.each([

@@ -48,9 +48,21 @@ describe('buildMinimalFix', () => {
     expect(statements(fix.policy)[0]?.Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } });
   });
 
-  it('adds aws:SourceAccount to a service principal without confused-deputy protection', () => {
-    const fix = buildMinimalFix({ Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Resource: `arn:aws:sns:us-east-1:${OWNER}:t` }] }, zone);
+  it('leaves a service grant without confused-deputy protection alone: a risk, not exposure', () => {
+    const policy = { Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Resource: `arn:aws:sns:us-east-1:${OWNER}:t` }] };
+    expect(buildMinimalFix(policy, zone)).toEqual({ policy, changes: [] });
+  });
+
+  it('adds aws:SourceAccount to such a service grant when asked to fix service risks', () => {
+    const fix = buildMinimalFix({ Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Resource: `arn:aws:sns:us-east-1:${OWNER}:t` }] }, zone, { fixServiceRisks: true });
     expect(statements(fix.policy)[0]?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': OWNER } });
+    expect(analyzePolicy(fix.policy, zone).risks).toEqual([]);
+  });
+
+  it('removes an exposed statement IAM would reject instead of rewriting it', () => {
+    const fix = buildMinimalFix({ Statement: [{ Sid: 'Bare', Effect: 'Allow', Principal: `arn:aws:iam::${EXTERNAL}:root`, Action: 's3:GetObject', Resource: '*' }, { Sid: 'Mine', Effect: 'Allow', Principal: { AWS: OWNER }, Action: 's3:*', Resource: '*' }] }, zone);
+    expect(statements(fix.policy).map((s) => s.Sid)).toEqual(['Mine']);
+    expect(fix.changes[0]).toContain('IAM would reject it');
   });
 
   it('drops external values of an identity condition and keeps the trusted ones', () => {

@@ -35,6 +35,10 @@ const principal = fc.oneof(
   { weight: 1, arbitrary: account.map((a) => ({ Federated: `arn:aws:iam::${a}:saml-provider/corp` })) },
   { weight: 1, arbitrary: fc.constant({ CanonicalUser: 'c'.repeat(64) }) },
   { weight: 1, arbitrary: fc.record({ AWS: awsPrincipal, Service: fc.constant('logs.amazonaws.com') }) },
+  // Oddities IAM would reject: read toward exposed, never refused.
+  { weight: 1, arbitrary: account.map((a) => `arn:aws:iam::${a}:root`) },
+  { weight: 1, arbitrary: fc.constantFrom({ AWS: 'arn:aws:iam::*:root' }, { AWS: 'arn:aws:iam::ACCOUNT_ID:role/x' }, { CanonicalUser: '*' }, { Aws: OUTSIDER }) },
+  { weight: 1, arbitrary: fc.constantFrom('accounts.google.com', 'cognito-identity.amazonaws.com').map((Federated) => ({ Federated })) },
 );
 const value = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, fc.array(arb, { minLength: 1, maxLength: 3 }));
 const condition = fc.oneof(
@@ -53,12 +57,17 @@ const condition = fc.oneof(
   fc.record({ 'ForAnyValue:StringLike': fc.record({ 'aws:PrincipalOrgPaths': fc.constantFrom(`${ORG}/*`, 'o-other99/*') }) }),
   fc.record({ StringEquals: fc.record({ 'token.actions.githubusercontent.com:sub': fc.constantFrom('repo:me/app:ref:refs/heads/main', 'repo:*') }) }),
   fc.record({ StringEquals: fc.record({ 'aws:PrincipalOrgID': fc.constant(ORG), 'aws:PrincipalAccount': value(account) }) }),
+  fc.record({ StringEqual: fc.record({ 'aws:PrincipalAccount': account }) }),
+  fc.record({ StringEquals: fc.record({ 'aws:SourceArn': account.map((a) => `arn:aws:sns:us-east-1:${a}`) }) }),
+  fc.record({ StringEquals: fc.record({ 'aws:SourceAccount': fc.constantFrom('1111-1111-1111', [OWNER, 'x']) }) }),
+  fc.record({ StringEquals: fc.record({ 'aws:ResourceAccount': account, 'aws:ResourceOrgID': fc.constant(ORG) }) }),
+  fc.record({ StringEquals: fc.record({ 'aws:SourceAccount': fc.constant([[OWNER]]) }) }),
 );
 const actions = fc.oneof(fc.constantFrom('s3:GetObject', 's3:*', 's3:Put*', '*'), fc.subarray(['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject'], { minLength: 1 }));
 const statement = fc
   .record({
     Sid: fc.option(fc.constantFrom('A', 'B', 'C'), { nil: undefined }),
-    Effect: fc.constantFrom('Allow', 'Allow', 'Deny'),
+    Effect: fc.constantFrom('Allow', 'Allow', 'Deny', 'Allow', 'Allow', 'Deny', 'deny'),
     principal,
     notPrincipal: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
     actions,
@@ -99,7 +108,7 @@ describe('policy analyzer properties', () => {
       }),
       { numRuns: 1500 },
     );
-  });
+  }, 60_000);
 
   it('keeps every trusted statement of the minimal fix as it was, in order', () => {
     fc.assert(
@@ -118,7 +127,7 @@ describe('policy analyzer properties', () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, 60_000);
 
   it('never returns a deny-all policy that is public or cross-account', () => {
     fc.assert(
@@ -148,6 +157,22 @@ describe('policy analyzer properties', () => {
       { numRuns: 1000 },
     );
   });
+
+  it('never refuses a JSON object: any document or statement shape gets a verdict', () => {
+    const loose = fc.dictionary(fc.constantFrom('Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition', 'Other'), fc.jsonValue(), { maxKeys: 6 });
+    const doc = fc.oneof(
+      fc.record({ Version: fc.jsonValue(), Statement: fc.oneof(loose, fc.array(fc.oneof(loose, fc.jsonValue()), { maxLength: 4 }), fc.jsonValue()) }, { requiredKeys: [] }),
+      fc.dictionary(fc.string(), fc.jsonValue()),
+    );
+    fc.assert(
+      fc.property(doc, zone, kind, (d, z, k) => {
+        const analysis = analyzePolicy(d as object, z, { kind: k });
+        expect(analysis.statements.every((s) => s.reason.length > 0)).toBe(true);
+        expect(analyzePolicy(buildMinimalFix(d as object, z, { kind: k }).policy, z, { kind: k }).exposed).toBe(false);
+      }),
+      { numRuns: 1000 },
+    );
+  }, 60_000);
 
   it('never finds a policy less exposed once a statement is added', () => {
     fc.assert(
