@@ -128,7 +128,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     account: values.account ?? account,
     region,
   });
-  normalizeEvent(event); // the same validation the workflow applies: fail here, before starting anything
+  normalizeEvent(event, {}); // the same validation the workflow applies (a manual request needs no deployment facts): fail here, before starting anything
   const started = await new SFNClient(clientConfig()).send(
     new StartExecutionCommand({ stateMachineArn, name: `manual-${String(event.id).slice(0, 24)}`, input: JSON.stringify(event) }),
   );
@@ -149,7 +149,7 @@ async function plan(argv: string[], io: CliIo): Promise<number> {
     account: values.account ?? io.env.REMEDIATOR_ACCOUNT_ID ?? '000000000000',
     region: clientConfig().region,
   });
-  const normalized = normalizeEvent(event);
+  const normalized = normalizeEvent(event, {});
   if (normalized.kind !== 'findings' || !normalized.findings[0]) throw new UsageError(`cannot plan for ${values.resource}`);
   const finding = normalized.findings[0];
   const rules = loadRules();

@@ -6,7 +6,6 @@ import {
   MAX_EVENT_BYTES,
   NORMALIZERS,
   normalizeEvent,
-  normalizeOptionsFromEnv,
   splitEvent,
   type NormalizeResult,
 } from '../../../lib/sources';
@@ -366,15 +365,5 @@ describe('bad input', () => {
     } catch (error) {
       expect(error).toMatchObject({ name: 'InvalidEventError', context: { source: 'aws.config', field: 'detail' } });
     }
-  });
-});
-
-describe('deployment options', () => {
-  it('come from the environment, and are off when unset', () => {
-    expect(normalizeOptionsFromEnv({})).toEqual({});
-    expect(normalizeOptionsFromEnv({ REMEDIATOR_HOME_REGION: 'us-east-1', REMEDIATOR_ACCOUNT_ID: '123456789012', AWS_REGION: 'eu-west-1' })).toEqual({
-      homeRegion: 'us-east-1',
-      deployment: { accountId: '123456789012', region: 'eu-west-1' },
-    });
   });
 });

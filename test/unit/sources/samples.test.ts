@@ -37,7 +37,7 @@ const EXPECTED: Record<string, Expected> = {
   'access-analyzer/unused-iam-user-access-key': { findings: [['UnusedAccess', 'ACTIVE', 'AWS::IAM::User']] },
   'access-analyzer/unused-permission': { findings: [['UnusedAccess', 'ACTIVE', 'AWS::IAM::Role']] },
   'config/conformance-pack-lambda-public-noncompliant': { findings: [['lambda-function-public-access-prohibited', 'ACTIVE', 'AWS::Lambda::Function']] },
-  'config/iam-user-by-unique-id-noncompliant': { throws: 'UnsupportedEventError', message: /^aws\.config event: detail\.resourceId: .*AIDAW6MN5QPJPMC7R4QBE/ },
+  'config/iam-user-by-unique-id-noncompliant': { findings: [['access-keys-rotated', 'ACTIVE', 'AWS::IAM::User']] },
   'config/insufficient-data': { ignored: /INSUFFICIENT_DATA/ },
   'config/s3-bucket-not-applicable': { ignored: /NOT_APPLICABLE/ },
   'config/s3-bucket-public-read-compliant': { findings: [['s3-bucket-public-read-prohibited', 'RESOLVED', 'AWS::S3::Bucket']] },
