@@ -148,6 +148,12 @@ const ASFF_RESOURCE_TYPES = new Map<string, string>([
   ['AwsDynamoDbTable', 'AWS::DynamoDB::Table'],
 ]);
 
+/** The ASFF types of each CloudFormation type (for eventbridge/patterns.ts). */
+export const ASFF_TYPES_BY_RESOURCE_TYPE: ReadonlyMap<string, readonly string[]> = [...ASFF_RESOURCE_TYPES].reduce((byType, [asff, cfn]) => {
+  byType.set(cfn, [...(byType.get(cfn) ?? []), asff]);
+  return byType;
+}, new Map<string, string[]>());
+
 const WORKFLOW_STATUS = new Map<string, Finding['status']>([
   ['NEW', 'ACTIVE'],
   ['NOTIFIED', 'ACTIVE'],

@@ -51,7 +51,7 @@ export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promis
     return { batch: { findings: findings.findings, rejected } };
   }
   const finding = findings.findings[0] as Finding;
-  let decision = triage(finding, deps.rules, { region: deps.region, accountId: deps.accountId, rescanWaitSeconds: deps.rescanWaitSeconds });
+  let decision = triage(finding, deps.rules, { accountId: deps.accountId, rescanWaitSeconds: deps.rescanWaitSeconds });
   if (ACTING.has(decision.action)) {
     const owner = await deps.audit.claimFinding(findingKey(finding), input.execution);
     if (owner !== input.execution) {

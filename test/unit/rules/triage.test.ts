@@ -63,10 +63,18 @@ describe('triage with the default rules file', () => {
     expect(decision.reason).toMatch(/no corrective control handles AWS::SQS::Queue/);
   });
 
-  it('acts on IAM role findings only in the home region', () => {
-    const role = finding({ arn: 'arn:aws:iam::123456789012:role/app', resourceType: 'AWS::IAM::Role' });
-    expect(triage(role, defaultRules, { region: 'eu-west-1' })).toMatchObject({ action: 'IGNORE', ruleId: 'home-region' });
-    expect(triage(role, defaultRules, { region: 'us-east-1' }).action).not.toBe('IGNORE');
+  it('acts on IAM role and user findings that Access Analyzer reports from every region only in the home region', () => {
+    const iam = (arn: string, type: string, region: string, source: Finding['source'] = 'access-analyzer') =>
+      finding({ source, resource: { arn, type, accountId: '123456789012', region } });
+    for (const [arn, type] of [
+      ['arn:aws:iam::123456789012:role/app', 'AWS::IAM::Role'],
+      ['arn:aws:iam::123456789012:user/alice', 'AWS::IAM::User'],
+    ] as const) {
+      expect(triage(iam(arn, type, 'eu-west-1'), defaultRules)).toMatchObject({ action: 'IGNORE', ruleId: 'home-region', reason: expect.stringContaining('us-east-1') });
+      expect(triage(iam(arn, type, 'us-east-1'), defaultRules).ruleId).not.toBe('home-region');
+      // GuardDuty reports a call made in that region: handled wherever it arrives.
+      expect(triage(iam(arn, type, 'eu-west-1', 'guardduty'), defaultRules).ruleId).not.toBe('home-region');
+    }
   });
 
   it('only notifies about resources of another account: it has no role there', () => {
