@@ -121,3 +121,27 @@ describe('the rules file schema', () => {
     expect(() => parseRules('rules: [unclosed')).toThrow(/not valid YAML/);
   });
 });
+
+describe('triage of findings no control can act on', () => {
+  it('notifies, naming the rule and the resource as Config gave it, for a resource known by id only', () => {
+    const account = finding({
+      source: 'config',
+      type: 'cloudtrail-enabled',
+      resource: { arn: '123456789012', type: 'AWS::::Account', accountId: '123456789012', region: 'us-east-1', idOnly: true },
+    });
+    const decision = triage(account, defaultRules);
+    expect(decision).toMatchObject({ action: 'NOTIFY', ruleId: 'default', controlId: null });
+    expect(decision.reason).toContain('cloudtrail-enabled on AWS::::Account 123456789012');
+  });
+
+  it('notifies about a type no control handles, naming the resource', () => {
+    const volume = finding({ source: 'config', type: 'encrypted-volumes', arn: 'arn:aws:ec2:us-east-1:123456789012:volume/vol-0a1b2c3d4e5f60718', resourceType: 'AWS::EC2::Volume' });
+    expect(triage(volume, defaultRules).reason).toMatch(/no corrective control handles AWS::EC2::Volume \/ encrypted-volumes \(resource arn:aws:ec2:.*vol-0a1b2c3d4e5f60718\)/);
+  });
+
+  it('never acts on a sample unless a rule includes samples', () => {
+    expect(triage(finding({ sample: true }), defaultRules)).toMatchObject({ action: 'IGNORE', reason: expect.stringContaining('sample finding') });
+    const opted = parseRules(readFileSync('remediator.rules.yaml', 'utf8').replace('    filter: {}\n    mode: auto', '    filter: {}\n    mode: auto\n    includeSamples: true'));
+    expect(triage(finding({ sample: true }), opted).action).toBe('REMEDIATE');
+  });
+});
