@@ -8,8 +8,9 @@
  *   the GuardDuty administrator account see every member account) and Config changes of its own
  *   account and region; the Security Hub rule excludes exactly those, so none is handled twice.
  * - `homeRegion`: IAM is global, so every regional analyzer reports the same role; only the
- *   rules for IAM findings match the home region's events. The normalizer checks the same
- *   (lib/sources, `NormalizeOptions`), in case an event arrives by another way.
+ *   rules for Access Analyzer's IAM findings match the home region's events, and the Security Hub
+ *   rule lets none of its IAM copies through. Which types are IAM, and who reports them from every
+ *   region, is decided once in lib/sources/home-region.ts; the normalizers and triage use it too.
  *
  * `EVENT_PATTERNS` holds the Serverless Framework variables for these facts, ready for
  * serverless.yml; `buildEventPatterns` takes concrete values (the tests use it).
@@ -18,7 +19,8 @@
  * values, `anything-but` with a list, `suffix`, `exists`, `$or`.
  */
 import { ACCESS_ANALYZER_RESOURCE_TYPES } from '../lib/sources/access-analyzer';
-import { TYPES_NAMED_BY_ID } from '../lib/sources/resource-arn';
+import { GLOBAL_IAM_TYPES, isGlobalIamType } from '../lib/sources/home-region';
+import { ASFF_TYPES_BY_RESOURCE_TYPE } from '../lib/sources/security-hub';
 
 export interface PatternContext {
   /** The account this stack is deployed in. */
@@ -41,13 +43,12 @@ export const SERVERLESS_CONTEXT: PatternContext = {
   homeRegion: '${param:homeRegion}',
 };
 
-const IAM_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User'];
-
-/** Access Analyzer external-access types other than IAM roles (those have their own, home-region rule). */
-const ACCESS_ANALYZER_REGIONAL_TYPES: string[] = ACCESS_ANALYZER_RESOURCE_TYPES.filter((type) => !IAM_TYPES.includes(type));
-
-/** Config reports resources by name or id: only the types whose ARN can be built from it. */
-const CONFIG_RESOURCE_TYPES = TYPES_NAMED_BY_ID.filter((type) => !IAM_TYPES.includes(type));
+/** Access Analyzer external-access types that are not global IAM types (those have their own, home-region rule). */
+const ACCESS_ANALYZER_REGIONAL_TYPES: string[] = ACCESS_ANALYZER_RESOURCE_TYPES.filter((type) => !isGlobalIamType(type));
+/** Access Analyzer external-access types that are global IAM types: matched in the home region only. */
+const ACCESS_ANALYZER_IAM_TYPES: string[] = ACCESS_ANALYZER_RESOURCE_TYPES.filter((type) => isGlobalIamType(type));
+/** Unused-access findings are about IAM roles and users: the global IAM types, matched in the home region only. */
+const UNUSED_ACCESS_TYPES: string[] = [...GLOBAL_IAM_TYPES];
 
 /** An Access Analyzer finding that is live and was analyzed (error findings carry `error`). */
 const LIVE_FINDING = { status: ['ACTIVE'], isDeleted: [false], error: [{ exists: false }] };
@@ -58,19 +59,9 @@ const PRODUCT = {
   config: [{ suffix: '::product/aws/config' }],
 };
 
-/** ASFF resource types that the normalizer maps (IAM excluded: see the home-region rule). */
+/** ASFF resource types the normalizer maps for Access Analyzer findings, but the IAM ones (see the home-region rule); `Other` carries an ARN. */
 const SECURITY_HUB_ACCESS_ANALYZER_TYPES = [
-  'AwsS3Bucket',
-  'AwsKmsKey',
-  'AwsLambdaFunction',
-  'AwsLambdaLayerVersion',
-  'AwsSqsQueue',
-  'AwsSnsTopic',
-  'AwsSecretsManagerSecret',
-  'AwsRdsDbSnapshot',
-  'AwsRdsDbClusterSnapshot',
-  'AwsEcrRepository',
-  'AwsDynamoDbTable',
+  ...ACCESS_ANALYZER_REGIONAL_TYPES.flatMap((type) => ASFF_TYPES_BY_RESOURCE_TYPE.get(type) ?? []),
   'Other',
 ];
 const SECURITY_HUB_GUARDDUTY_TYPES = ['AwsS3Bucket', 'AwsIamAccessKey', 'AwsEc2Instance'];
@@ -105,7 +96,7 @@ export function buildEventPatterns(context: PatternContext): Record<string, Even
         source: ['aws.access-analyzer'],
         'detail-type': ['Access Analyzer Finding'],
         region: [context.homeRegion],
-        detail: { ...LIVE_FINDING, resourceType: ['AWS::IAM::Role'] },
+        detail: { ...LIVE_FINDING, resourceType: ACCESS_ANALYZER_IAM_TYPES },
       },
     },
     unusedAccessFindingsHomeRegion: {
@@ -114,7 +105,7 @@ export function buildEventPatterns(context: PatternContext): Record<string, Even
         source: ['aws.access-analyzer'],
         'detail-type': ['Unused Access Finding for IAM entities'],
         region: [context.homeRegion],
-        detail: { ...LIVE_FINDING, resourceType: IAM_TYPES },
+        detail: { ...LIVE_FINDING, resourceType: UNUSED_ACCESS_TYPES },
       },
     },
     securityHubFindings: {
@@ -157,16 +148,13 @@ export function buildEventPatterns(context: PatternContext): Record<string, Even
       },
     },
     configCompliance: {
-      description: 'Config compliance changes: NON_COMPLIANT acts, COMPLIANT closes; for resource types Remediator can name',
+      description: 'Config compliance changes on every resource type: NON_COMPLIANT acts (or notifies, where no control can), COMPLIANT closes',
       pattern: {
         source: ['aws.config'],
         'detail-type': ['Config Rules Compliance Change'],
         detail: {
           messageType: ['ComplianceChangeNotification'],
-          newEvaluationResult: {
-            complianceType: ['NON_COMPLIANT', 'COMPLIANT'],
-            evaluationResultIdentifier: { evaluationResultQualifier: { resourceType: CONFIG_RESOURCE_TYPES } },
-          },
+          newEvaluationResult: { complianceType: ['NON_COMPLIANT', 'COMPLIANT'] },
         },
       },
     },
@@ -199,5 +187,5 @@ export function buildEventPatterns(context: PatternContext): Record<string, Even
 /** The rules for serverless.yml, with Serverless Framework variables for the deployment facts. */
 export const EVENT_PATTERNS: Record<string, EventRule> = buildEventPatterns(SERVERLESS_CONTEXT);
 
-/** Every resource type a rule can deliver; each must be one the normalizers can name (a unit test checks). */
-export const PATTERN_RESOURCE_TYPES: readonly string[] = [...new Set([...ACCESS_ANALYZER_REGIONAL_TYPES, ...IAM_TYPES, ...CONFIG_RESOURCE_TYPES])];
+/** Every resource type a rule names explicitly; each must be one the normalizers can name (a unit test checks). Config rules deliver every type. */
+export const PATTERN_RESOURCE_TYPES: readonly string[] = [...new Set([...ACCESS_ANALYZER_RESOURCE_TYPES, ...UNUSED_ACCESS_TYPES])];

@@ -14,14 +14,27 @@ export const SEVERITIES = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']
 
 const accountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
 
-export const ResourceSchema = z.object({
-  /** The resource ARN (for IAM roles and S3 buckets: the usual ARN, e.g. arn:aws:s3:::bucket). */
-  arn: z.string().min(1).max(2048).startsWith('arn:'),
-  /** CloudFormation-style type, e.g. AWS::S3::Bucket. */
-  type: z.string().regex(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/, 'a resource type looks like AWS::Service::Resource'),
-  accountId,
-  region: z.string().min(1),
-});
+export const ResourceSchema = z
+  .object({
+    /**
+     * The resource ARN (for IAM roles and S3 buckets: the usual ARN, e.g. arn:aws:s3:::bucket).
+     * When `idOnly` is set, the id the source named the resource by (no ARN can be built from it).
+     */
+    arn: z.string().min(1).max(2048),
+    /**
+     * CloudFormation-style type, e.g. AWS::S3::Bucket; also AWS Config's `AWS::::Account` and the
+     * `Namespace::Service::Resource` of third-party types that Config records.
+     */
+    type: z.string().regex(/^[A-Za-z0-9]+::[A-Za-z0-9]*::[A-Za-z0-9]+$/, 'a resource type looks like AWS::Service::Resource'),
+    accountId,
+    region: z.string().min(1),
+    /** The source named the resource only by an id (AWS Config does): `arn` holds it as given, and no control may act on it. */
+    idOnly: z.literal(true).optional(),
+  })
+  .refine((resource) => resource.idOnly === true || resource.arn.startsWith('arn:'), {
+    message: 'a resource is named by an ARN unless idOnly says the source gave only an id',
+    path: ['arn'],
+  });
 export type Resource = z.infer<typeof ResourceSchema>;
 
 export const ExposureSchema = z.object({
@@ -76,7 +89,8 @@ export type Finding = z.infer<typeof FindingSchema>;
 export type FindingInput = z.input<typeof FindingSchema>;
 
 /** What the state machine routes on after Classify Finding. */
-export const ACTIONS = ['REMEDIATE', 'APPROVE', 'DRY_RUN', 'NOTIFY', 'ARCHIVE', 'IGNORE', 'ALREADY_RESOLVED', 'ROLLBACK'] as const;
+/** `EXCEPTED`: a rules-file exception covers the finding; recorded, nothing changed, nobody paged. */
+export const ACTIONS = ['REMEDIATE', 'APPROVE', 'DRY_RUN', 'NOTIFY', 'ARCHIVE', 'IGNORE', 'ALREADY_RESOLVED', 'EXCEPTED', 'ROLLBACK'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export const RouteSchema = z.object({

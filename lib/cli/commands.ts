@@ -114,7 +114,7 @@ async function startManualRequest(io: CliIo, stateMachineArn: string, request: {
   const nonce = randomBytes(16).toString('hex');
   const draft = manualRequestEvent({ ...request, nonce, account: request.account ?? account, region });
   // The same validation the workflow applies: fail here, before starting anything.
-  const normalized = normalizeEvent(draft);
+  const normalized = normalizeEvent(draft, {});
   if (normalized.kind !== 'findings' || !normalized.findings[0]) throw new UsageError(`cannot ask for ${request.resourceArn}`);
   const resourceArn = normalized.findings[0].resource.arn;
   const sfn = defaultClients().get(SFNClient);
@@ -170,7 +170,7 @@ async function plan(argv: string[], io: CliIo): Promise<number> {
     account: values.account ?? io.env.REMEDIATOR_ACCOUNT_ID ?? '000000000000',
     region: defaultClients().config.region,
   });
-  const normalized = normalizeEvent(event);
+  const normalized = normalizeEvent(event, {});
   if (normalized.kind !== 'findings' || !normalized.findings[0]) throw new UsageError(`cannot plan for ${values.resource}`);
   const finding = normalized.findings[0];
   const rules = loadRules();

@@ -1,25 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse } from 'yaml';
 import { InvalidRulesError } from '../errors';
-import { formatIssues } from '../sources/envelope';
-import { RulesFileSchema, type RulesFile } from './schema';
+import { formatProblems, lintRules } from './lint';
+import type { RulesFile } from './schema';
 
 export const DEFAULT_RULES_FILE = 'remediator.rules.yaml';
 
-/** Parse and validate rules text; every problem is an InvalidRulesError naming the field. */
+/**
+ * Parse and validate rules text; every problem is an InvalidRulesError naming the line,
+ * the field and the rule it breaks (the same checks as `remediate rules lint`).
+ */
 export function parseRules(text: string, origin = 'rules'): RulesFile {
-  let data: unknown;
-  try {
-    data = parse(text);
-  } catch (cause) {
-    throw new InvalidRulesError(`${origin}: not valid YAML: ${(cause as Error).message}`, { cause, context: { origin } });
-  }
-  const result = RulesFileSchema.safeParse(data);
-  if (!result.success) {
-    throw new InvalidRulesError(`${origin}: ${formatIssues(result.error)}`, { context: { origin } });
-  }
-  return result.data;
+  const result = lintRules(text);
+  if (result.ok && result.rules) return result.rules;
+  const errors = result.problems.filter((problem) => problem.severity === 'error');
+  throw new InvalidRulesError(`${origin}: ${formatProblems(errors.slice(0, 5), 'line').join('; ')}`, {
+    context: { origin, problems: errors },
+  });
 }
 
 let cached: { path: string; rules: RulesFile } | undefined;

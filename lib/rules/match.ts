@@ -1,5 +1,5 @@
 import type { Finding } from '../finding';
-import type { Criterion, Rule } from './schema';
+import type { Criterion, Filter, Rule } from './schema';
 
 /** The values of a finding field, as strings (arrays give several values). */
 export function fieldValues(finding: Finding, field: string): string[] | undefined {
@@ -22,8 +22,28 @@ export function criterionMatches(values: string[] | undefined, criterion: Criter
 }
 
 /** Every criterion of the filter must hold (AND), as in archive rules. */
+export function filterMatches(filter: Filter, finding: Finding): boolean {
+  return Object.entries(filter).every(([field, criterion]) => criterionMatches(fieldValues(finding, field), criterion));
+}
+
 export function ruleMatches(rule: Rule, finding: Finding): boolean {
-  return Object.entries(rule.filter).every(([field, criterion]) => criterionMatches(fieldValues(finding, field), criterion));
+  return filterMatches(rule.filter, finding);
+}
+
+/** One criterion of a filter, checked: the field, what the finding holds there, and whether it held. */
+export interface CriterionCheck {
+  field: string;
+  criterion: Criterion;
+  values: string[] | undefined;
+  holds: boolean;
+}
+
+/** Every criterion of the filter, checked one by one (for `remediate rules test`). */
+export function explainFilter(filter: Filter, finding: Finding): CriterionCheck[] {
+  return Object.entries(filter).map(([field, criterion]) => {
+    const values = fieldValues(finding, field);
+    return { field, criterion: criterion as Criterion, values, holds: criterionMatches(values, criterion as Criterion) };
+  });
 }
 
 export function firstMatchingRule(rules: Rule[], finding: Finding): Rule | undefined {

@@ -38,11 +38,34 @@ export const FILTER_FIELDS = [
   'exposure.actions',
 ] as const;
 
+/** A filter in archive-rule syntax: every criterion must hold (AND). */
+export const FilterSchema = z.partialRecord(z.enum(FILTER_FIELDS), CriterionSchema);
+export type Filter = z.infer<typeof FilterSchema>;
+
+/** A date (`2027-03-31`, the whole day in UTC) or a date-time with offset. */
+const expiry = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+
+/**
+ * An accepted risk, with an owner, a reason and an expiry: a matching finding is recorded as
+ * EXCEPTED and nothing is changed; once expired, the exception no longer applies and the
+ * decision names the expiry. (Exceptions by resource tag are not supported yet.)
+ */
+export const ExceptionSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'exception ids are kebab-case').optional(),
+    match: FilterSchema.refine((filter) => Object.keys(filter).length > 0, 'an exception must match something: an empty filter would except every finding'),
+    owner: z.string().trim().min(1).max(256),
+    reason: z.string().trim().min(1).max(1024),
+    expires: expiry,
+  })
+  .strict();
+export type RuleException = z.infer<typeof ExceptionSchema>;
+
 export const RuleSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule ids are kebab-case'),
     description: z.string().optional(),
-    filter: z.partialRecord(z.enum(FILTER_FIELDS), CriterionSchema),
+    filter: FilterSchema,
     mode: z.enum(MODES),
     /** Pin a control; otherwise the first registered control that handles the finding. */
     controlId: z.string().optional(),
@@ -83,6 +106,9 @@ export const RulesFileSchema = z
       })
       .strict(),
     rules: z.array(RuleSchema).min(1),
+    /** Accepted risks, checked before the rules. */
+    exceptions: z.array(ExceptionSchema).default([]),
+    /** The Slack team and app whose clicks count (checked by the Slack endpoint). */
   })
   .strict()
   .superRefine((file, ctx) => {
@@ -91,9 +117,48 @@ export const RulesFileSchema = z
       if (ids.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['rules', index, 'id'], message: `duplicate rule id ${rule.id}` });
       ids.add(rule.id);
     });
+    for (const problem of routesWithoutApprovers(file)) {
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    }
     const last = file.rules[file.rules.length - 1];
     if (last && Object.keys(last.filter).length !== 0) {
       ctx.addIssue({ code: 'custom', path: ['rules', file.rules.length - 1], message: 'the last rule is the explicit default: its filter must be {}' });
     }
   });
 export type RulesFile = z.infer<typeof RulesFileSchema>;
+
+/** Modes whose decisions can reach a human who must be allowed to decide: approvals, and on-call escalations. */
+const MODES_NEEDING_APPROVERS: ReadonlySet<string> = new Set(['auto', 'approve']);
+
+/**
+ * Fail closed: every route that can receive an approval request or an on-call escalation must
+ * name its approvers, or anyone who can see the message could decide. The default route always
+ * can (escalation falls back to it); an account route can as soon as any rule is auto or approve,
+ * since routing is per account, not per rule.
+ */
+export function routesWithoutApprovers(file: {
+  routes: { default: { approvers: string[] }; accounts: Record<string, { approvers: string[] }> };
+  rules: Array<{ id: string; mode: string }>;
+}): Array<{ path: Array<string | number>; message: string }> {
+  const acting = file.rules.filter((rule) => MODES_NEEDING_APPROVERS.has(rule.mode));
+  const why = acting.length
+    ? `rule ${acting[0]?.id} (mode ${acting[0]?.mode}) can send it an approval or an on-call escalation`
+    : 'on-call escalations fall back to it';
+  const problems: Array<{ path: Array<string | number>; message: string }> = [];
+  if (file.routes.default.approvers.length === 0) {
+    problems.push({
+      path: ['routes', 'default', 'approvers'],
+      message: `route "default" names no approvers, but ${why}: list the Slack user ids allowed to decide`,
+    });
+  }
+  if (acting.length === 0) return problems;
+  for (const [account, route] of Object.entries(file.routes.accounts)) {
+    if (route.approvers.length === 0) {
+      problems.push({
+        path: ['routes', 'accounts', account, 'approvers'],
+        message: `route "${account}" names no approvers, but ${why}: list the Slack user ids allowed to decide`,
+      });
+    }
+  }
+  return problems;
+}

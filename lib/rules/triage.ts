@@ -8,6 +8,8 @@ import { findControlFor, getControl, controlHandles } from '../controls/registry
 import type { Action, Decision, Finding, Mode, Route } from '../finding';
 import type { ZoneOfTrust } from '../policy';
 import { isNotifyOnlyFinding } from '../sources/access-analyzer';
+import { iamReporterOf, whyNotHandledHere } from '../sources/home-region';
+import { exceptionFor } from './exceptions';
 import { firstMatchingRule } from './match';
 import type { RulesFile } from './schema';
 
@@ -20,11 +22,11 @@ const ACTION_BY_MODE: Record<Mode, Action> = {
 };
 
 export interface TriageOptions {
-  /** The region this deployment runs in (IAM role findings act only in the home region). */
-  region?: string;
   /** The account this deployment runs in: it changes resources of this account only (no cross-account roles yet). */
   accountId?: string | null;
   rescanWaitSeconds?: number | null;
+  /** The time exceptions are checked against (default: now). */
+  now?: Date;
 }
 
 /**
@@ -75,27 +77,35 @@ export function triage(finding: Finding, rules: RulesFile, options: TriageOption
 
   if (finding.status === 'RESOLVED') return decide('ALREADY_RESOLVED', 'notify', 'status', 'the source reports the finding as RESOLVED');
   if (finding.status === 'ARCHIVED') return decide('IGNORE', 'notify', 'status', 'the finding is ARCHIVED (intended access)');
-  if (
-    finding.resource.type === 'AWS::IAM::Role' &&
-    rules.homeRegion &&
-    options.region &&
-    options.region !== rules.homeRegion
-  ) {
-    return decide('IGNORE', 'notify', 'home-region', `IAM role findings are handled in ${rules.homeRegion}, not ${options.region}`);
+  const notHere = whyNotHandledHere(
+    { resourceType: finding.resource.type, reporter: iamReporterOf(finding), region: finding.resource.region },
+    rules.homeRegion,
+  );
+  if (notHere) return decide('IGNORE', 'notify', 'home-region', notHere);
+
+  const exception = exceptionFor(finding, rules.exceptions, options.now ?? new Date());
+  if (exception.active) {
+    const { entry, label } = exception.active;
+    return decide('EXCEPTED', 'notify', label, `excepted by ${label} (owner ${entry.owner}, until ${entry.expires}): ${entry.reason}`);
   }
+  const expired = exception.expired ? `; exception ${exception.expired.label} (owner ${exception.expired.entry.owner}) expired on ${exception.expired.entry.expires}` : '';
 
   const rule = firstMatchingRule(rules.rules, finding);
-  if (!rule) return decide('NOTIFY', 'notify', 'none', 'no rule matched (the rules file has no default rule)');
+  if (!rule) return decide('NOTIFY', 'notify', 'none', `no rule matched (the rules file has no default rule)${expired}`);
   if (finding.sample && !rule.includeSamples) {
     return decide('IGNORE', 'notify', rule.id, `sample finding; rule ${rule.id} does not include samples`);
   }
-  const why = `rule ${rule.id}${rule.description ? ` (${rule.description})` : ''}`;
+  const why = `rule ${rule.id}${rule.description ? ` (${rule.description})` : ''}${expired}`;
   if (isNotifyOnlyFinding(finding)) return decide('NOTIFY', 'notify', rule.id, `${why}; ${finding.type} findings are notify-only`);
   const mode = requestedMode(rule.mode, finding.request?.mode);
   const action = ACTION_BY_MODE[mode];
   const asked = finding.request ? `; requested by ${finding.request.requestedBy}${finding.request.reason ? `: ${finding.request.reason}` : ''}` : '';
   if (action === 'NOTIFY' || action === 'ARCHIVE') return decide(action, mode, rule.id, `${why}${asked}`);
 
+  const named = `${finding.resource.type} ${finding.resource.arn}`;
+  if (finding.resource.idOnly) {
+    return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${finding.type} on ${named}: the source names this resource by id only, so no control can act on it`);
+  }
   if (options.accountId && finding.resource.accountId !== options.accountId) {
     return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${finding.resource.accountId} is not this deployment's account (${options.accountId}): Remediator changes resources of its own account only`);
   }
@@ -103,7 +113,7 @@ export function triage(finding: Finding, rules: RulesFile, options: TriageOption
   const control = controlId ? getControl(controlId) : findControlFor(finding);
   if (!control || !controlHandles(control, finding)) {
     const what = controlId ? `control ${controlId} does not handle` : 'no corrective control handles';
-    return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${what} ${finding.resource.type} / ${finding.type}`);
+    return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${what} ${finding.resource.type} / ${finding.type} (resource ${finding.resource.arn})`);
   }
   return decide(action, mode, rule.id, `${why}${asked}`, control.id);
 }

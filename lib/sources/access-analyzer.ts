@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { Finding } from '../finding';
 import { accountIdSchema, parseField, regionSchema, requireResource, timestampSchema, toFinding, unsupported } from './common';
+import { whyNotHandledHere } from './home-region';
 import { identifyResource } from './resource-arn';
 import type { EventBridgeEnvelope, NormalizeOptions, NormalizeResult } from './types';
 
@@ -51,9 +52,6 @@ export const ACCESS_ANALYZER_RESOURCE_TYPES = [
   'AWS::DynamoDB::Table',
   'AWS::DynamoDB::Stream',
 ] as const;
-
-/** IAM is global: every regional analyzer reports the same IAM entity. */
-const GLOBAL_IAM_TYPES: readonly string[] = ['AWS::IAM::Role', 'AWS::IAM::User'];
 
 const accountId = accountIdSchema;
 const status = z.enum(['ACTIVE', 'ARCHIVED', 'RESOLVED']);
@@ -104,6 +102,7 @@ export function normalizeAccessAnalyzerFinding(event: EventBridgeEnvelope, optio
     identifyResource(detail.resource, { expectedType: detail.resourceType, accountId: detail.accountId, region }),
     SOURCE,
     'detail.resource',
+    options,
   );
   const finding = toFinding(
     {
@@ -143,6 +142,7 @@ export function normalizeUnusedAccessFinding(event: EventBridgeEnvelope, options
     identifyResource(detail.resource, { expectedType: detail.resourceType, accountId: detail.accountId, region: event.region }),
     SOURCE,
     'detail.resource',
+    options,
   );
   const finding = toFinding(
     {
@@ -173,8 +173,5 @@ function whyIgnored(
 ): string | undefined {
   if (detail.isDeleted) return `the Access Analyzer finding for ${detail.resource} was deleted`;
   if (detail.error) return `Access Analyzer could not analyze ${detail.resource}: ${detail.error}`;
-  if (options.homeRegion && GLOBAL_IAM_TYPES.includes(resourceType) && eventRegion !== options.homeRegion) {
-    return `IAM findings are acted on in the home region ${options.homeRegion} only, not in ${eventRegion}`;
-  }
-  return undefined;
+  return whyNotHandledHere({ resourceType, reporter: 'access-analyzer', region: eventRegion }, options.homeRegion);
 }

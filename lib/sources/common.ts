@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { InvalidEventError, UnsupportedEventError } from '../errors';
 import { FindingSchema, type Finding, type FindingInput } from '../finding';
 import { formatIssues } from './envelope';
-import type { ArnResult, ResourceIdentity } from './resource-arn';
+import { type ArnResult, DEFAULT_PARTITION, parseArn, partitionOfResource, type ResourceIdentity } from './resource-arn';
+import type { NormalizeOptions } from './types';
 
 /** An AWS region name, e.g. us-east-1. */
 export const regionSchema = z.string().regex(/^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'not an AWS region');
@@ -25,11 +26,35 @@ export function parseField<S extends z.ZodType>(schema: S, value: unknown, sourc
   return parsed.data;
 }
 
-/** The resource, or UnsupportedEventError (a type we do not handle) / InvalidEventError (a malformed ARN or id). */
-export function requireResource(result: ArnResult, source: string, field: string): ResourceIdentity {
-  if (result.ok) return result.resource;
-  const ErrorClass = result.unsupported ? UnsupportedEventError : InvalidEventError;
-  throw new ErrorClass(`${source} event: ${field}: ${result.problem}`, { context: { source, field } });
+/**
+ * The resource, or UnsupportedEventError (a type we do not handle, or a resource in another
+ * partition than the deployment's) / InvalidEventError (a malformed ARN or id).
+ */
+export function requireResource(result: ArnResult, source: string, field: string, options: Pick<NormalizeOptions, 'partition'>): ResourceIdentity {
+  if (!result.ok) {
+    const ErrorClass = result.unsupported ? UnsupportedEventError : InvalidEventError;
+    throw new ErrorClass(`${source} event: ${field}: ${result.problem}`, { context: { source, field } });
+  }
+  const partition = options.partition ?? DEFAULT_PARTITION;
+  const found = partitionOfResource(result.resource);
+  if (found !== partition) {
+    throw new UnsupportedEventError(
+      `${source} event: ${field}: "${result.resource.arn}" is in partition ${found}; this deployment acts in partition ${partition} only`,
+      { context: { source, field, partition: found } },
+    );
+  }
+  return result.resource;
+}
+
+/** UnsupportedEventError when `arn` is an ARN of another partition than the deployment's (checked before anything else about it). */
+export function refuseForeignPartition(arn: string, source: string, field: string, options: Pick<NormalizeOptions, 'partition'>): void {
+  const partition = options.partition ?? DEFAULT_PARTITION;
+  const found = parseArn(arn)?.partition;
+  if (found !== undefined && found !== partition) {
+    throw new UnsupportedEventError(`${source} event: ${field}: "${arn.slice(0, 120)}" is in partition ${found}; this deployment acts in partition ${partition} only`, {
+      context: { source, field, partition: found },
+    });
+  }
 }
 
 export function unsupported(source: string, field: string, problem: string): UnsupportedEventError {

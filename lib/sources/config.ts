@@ -1,16 +1,20 @@
 /**
- * AWS Config (`aws.config`, `Config Rules Compliance Change`).
+ * AWS Config (`aws.config`, `Config Rules Compliance Change`), on every resource type Config evaluates.
  * NON_COMPLIANT acts (status ACTIVE); COMPLIANT closes an open remediation (status RESOLVED,
- * same finding id); NOT_APPLICABLE and INSUFFICIENT_DATA are ignored on purpose.
+ * same finding id); NOT_APPLICABLE and INSUFFICIENT_DATA are ignored on purpose. A resource of a
+ * type no control handles, or one Config names only by an id (the account itself, an IAM user by
+ * its unique id, a log group by name), is still a finding — triage turns it into NOTIFY naming
+ * the rule and the resource as Config gave it. Every other Config detail-type (configuration item
+ * changes, oversized items, delivery status) is ignored on purpose.
  * The finding type is the managed rule's identifier: a conformance pack deploys
  * `s3-bucket-public-read-prohibited` as `s3-bucket-public-read-prohibited-conformance-pack-abcd1234`,
  * and both map to the same control.
  */
 import { z } from 'zod';
 import type { Finding } from '../finding';
-import { accountIdSchema, parseField, regionSchema, requireResource, timestampSchema, toFinding, unsupported } from './common';
-import { resourceFromId } from './resource-arn';
-import type { EventBridgeEnvelope, NormalizeResult } from './types';
+import { accountIdSchema, invalid, parseField, regionSchema, requireResource, timestampSchema, toFinding } from './common';
+import { type ArnResult, parseArn, resourceFromId, SUPPORTED_RESOURCE_TYPES } from './resource-arn';
+import type { EventBridgeEnvelope, NormalizeOptions, NormalizeResult } from './types';
 
 const SOURCE = 'aws.config';
 
@@ -76,7 +80,7 @@ export function configRuleSeverity(ruleId: string): Finding['severity'] {
   return SEVERITY_BY_RULE.get(ruleId) ?? 'MEDIUM';
 }
 
-export function normalizeConfigComplianceChange(event: EventBridgeEnvelope): NormalizeResult {
+export function normalizeConfigComplianceChange(event: EventBridgeEnvelope, options: NormalizeOptions): NormalizeResult {
   const detail = parseField(DetailSchema, event.detail, SOURCE, 'detail');
   if (detail.messageType !== 'ComplianceChangeNotification') {
     return { kind: 'ignored', reason: `${SOURCE} message type "${detail.messageType}" is not a compliance change` };
@@ -91,12 +95,13 @@ export function normalizeConfigComplianceChange(event: EventBridgeEnvelope): Nor
   }
   const resourceType = detail.resourceType ?? result.evaluationResultIdentifier?.evaluationResultQualifier?.resourceType;
   if (!resourceType) {
-    throw unsupported(SOURCE, 'detail.resourceType', 'missing, and newEvaluationResult names no resource type either');
+    throw invalid(SOURCE, 'detail.resourceType', 'missing, and newEvaluationResult names no resource type either');
   }
   const resource = requireResource(
-    resourceFromId(resourceType, detail.resourceId, { accountId: detail.awsAccountId, region: detail.awsRegion }),
+    configResource(resourceType, detail.resourceId, { accountId: detail.awsAccountId, region: detail.awsRegion }),
     SOURCE,
     'detail.resourceId',
+    options,
   );
   const ruleId = managedRuleId(detail.configRuleName);
   const finding = toFinding(
@@ -107,6 +112,10 @@ export function normalizeConfigComplianceChange(event: EventBridgeEnvelope): Nor
       status,
       severity: configRuleSeverity(ruleId),
       resource,
+      labels: {
+        configRuleName: detail.configRuleName,
+        ...(result.annotation ? { annotation: result.annotation.slice(0, 1024) } : {}),
+      },
       observedAt:
         result.resultRecordedTime ??
         result.evaluationResultIdentifier?.orderingTimestamp ??
@@ -117,4 +126,25 @@ export function normalizeConfigComplianceChange(event: EventBridgeEnvelope): Nor
     SOURCE,
   );
   return { kind: 'findings', findings: [finding] };
+}
+
+/**
+ * The resource as Config names it: the ARN when one can be built or is given, else the id as
+ * Config gave it (`idOnly`). Only an ARN that breaks the rules of its own type (an S3 bucket
+ * ARN with a region) is an error: anything else Config evaluates is at least worth a notification.
+ */
+function configResource(type: string, id: string, where: { accountId: string; region: string }): ArnResult {
+  if (SUPPORTED_RESOURCE_TYPES.includes(type)) {
+    const named = resourceFromId(type, id, where);
+    if (named.ok || id.startsWith('arn:')) return named;
+  } else {
+    const parsed = parseArn(id);
+    if (parsed) return { ok: true, resource: { arn: id, type, accountId: parsed.accountId || where.accountId, region: parsed.region || where.region } };
+  }
+  return { ok: true, resource: { arn: id, type, accountId: where.accountId, region: where.region, idOnly: true } };
+}
+
+/** Configuration item changes, oversized items, delivery and evaluation status: recognised, not acted on. */
+export function ignoreOtherConfigEvent(event: EventBridgeEnvelope): NormalizeResult {
+  return { kind: 'ignored', reason: `${SOURCE} "${event['detail-type']}" events are not compliance changes Remediator acts on` };
 }

@@ -4,14 +4,17 @@
  * The resource is chosen by `detail.resource.resourceType`: the bucket of an S3 finding, the IAM user
  * or role behind the access key of a credential finding, the instance of an EC2 finding. Other
  * resource types (EKS, ECS, Lambda, RDS, …) are UnsupportedEventError. Sample findings
- * (`service.additionalInfo.sample`) are normalized with `sample: true`; triage never remediates
- * them unless a rule says so.
+ * (`service.additionalInfo.sample`, true or "true", or the same flag inside the JSON text of
+ * `additionalInfo.value`) are normalized with `sample: true` — triage never acts on them unless a
+ * rule says so — and a sample whose resource cannot be named is ignored, never an error.
  */
 import { z } from 'zod';
+import { InvalidEventError, UnsupportedEventError } from '../errors';
 import type { Finding } from '../finding';
 import { accountIdSchema, invalid, parseField, regionSchema, requireResource, severityFromScore, timestampSchema, toFinding, unsupported } from './common';
 import { type ArnResult, type ResourceIdentity, resourceFromAccessKeyPrincipal, resourceFromId } from './resource-arn';
-import type { EventBridgeEnvelope, NormalizeResult } from './types';
+import { isSampleInfo } from './samples';
+import type { EventBridgeEnvelope, NormalizeOptions, NormalizeResult } from './types';
 
 const SOURCE = 'aws.guardduty';
 
@@ -49,7 +52,8 @@ const DetailSchema = z.object({
   service: z
     .object({
       archived: z.boolean().optional(),
-      additionalInfo: z.object({ sample: z.union([z.boolean(), z.enum(['true', 'false'])]).optional() }).optional(),
+      // Read for the sample flag only (`sample`, or inside the JSON text of `value`): no other field is needed.
+      additionalInfo: z.record(z.string(), z.unknown()).optional(),
     })
     .optional(),
   severity: z.number().min(0).max(10),
@@ -65,7 +69,7 @@ interface Located {
 }
 
 /** How to find the resource for each GuardDuty resource type: a table, not a ladder. */
-const RESOURCE_LOCATORS = new Map<string, (detail: Detail) => Located>([
+const RESOURCE_LOCATORS = new Map<string, (detail: Detail, options: NormalizeOptions) => Located>([
   ['S3Bucket', locateBucket],
   ['AccessKey', locateAccessKeyPrincipal],
   ['Instance', locateInstance],
@@ -74,14 +78,24 @@ const RESOURCE_LOCATORS = new Map<string, (detail: Detail) => Located>([
 /** The GuardDuty resource types Remediator acts on. */
 export const GUARDDUTY_RESOURCE_TYPES: readonly string[] = [...RESOURCE_LOCATORS.keys()];
 
-export function normalizeGuardDutyFinding(event: EventBridgeEnvelope): NormalizeResult {
+export function normalizeGuardDutyFinding(event: EventBridgeEnvelope, options: NormalizeOptions): NormalizeResult {
   const detail = parseField(DetailSchema, event.detail, SOURCE, 'detail');
-  const locate = RESOURCE_LOCATORS.get(detail.resource.resourceType);
-  if (!locate) {
-    throw unsupported(SOURCE, 'detail.resource.resourceType', `"${detail.resource.resourceType}" is not a resource type Remediator supports`);
+  const sample = isSampleInfo(detail.service?.additionalInfo);
+  let located: Located;
+  try {
+    const locate = RESOURCE_LOCATORS.get(detail.resource.resourceType);
+    if (!locate) {
+      throw unsupported(SOURCE, 'detail.resource.resourceType', `"${detail.resource.resourceType}" is not a resource type Remediator supports`);
+    }
+    located = locate(detail, options);
+  } catch (error) {
+    // A sample is never acted on or paged: one whose resource cannot be named is simply ignored.
+    if (sample && (error instanceof InvalidEventError || error instanceof UnsupportedEventError)) {
+      return { kind: 'ignored', reason: `GuardDuty sample finding ${detail.id}: ${error.message}` };
+    }
+    throw error;
   }
-  const { resource, exposure } = locate(detail);
-  const sample = detail.service?.additionalInfo?.sample;
+  const { resource, exposure } = located;
   const finding = toFinding(
     {
       id: detail.id,
@@ -92,7 +106,7 @@ export function normalizeGuardDutyFinding(event: EventBridgeEnvelope): Normalize
       resource,
       exposure,
       observedAt: detail.updatedAt ?? detail.createdAt ?? event.time,
-      sample: sample === true || sample === 'true',
+      sample,
       raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
     },
     SOURCE,
@@ -105,29 +119,29 @@ function where(detail: Detail): { accountId: string; region: string; partition?:
 }
 
 /** The first bucket of `s3BucketDetails`: GuardDuty S3 findings name the affected bucket there. */
-function locateBucket(detail: Detail): Located {
+function locateBucket(detail: Detail, options: NormalizeOptions): Located {
   const bucket = detail.resource.s3BucketDetails?.[0];
   const id = bucket?.arn || bucket?.name;
   if (!bucket || !id) throw invalid(SOURCE, 'detail.resource.s3BucketDetails', 'an S3Bucket finding names no bucket');
   const result: ArnResult = resourceFromId('AWS::S3::Bucket', id, where(detail));
-  const resource = requireResource(result, SOURCE, 'detail.resource.s3BucketDetails[0]');
+  const resource = requireResource(result, SOURCE, 'detail.resource.s3BucketDetails[0]', options);
   const permission = bucket.publicAccess?.effectivePermission;
   return permission === undefined ? { resource } : { resource, exposure: { isPublic: permission === 'PUBLIC', principals: [], actions: [], conditions: {} } };
 }
 
 /** The IAM user, or the role of the assumed-role session, whose access key was used. */
-function locateAccessKeyPrincipal(detail: Detail): Located {
+function locateAccessKeyPrincipal(detail: Detail, options: NormalizeOptions): Located {
   const key = detail.resource.accessKeyDetails;
   if (!key?.userType || !key.userName) {
     throw invalid(SOURCE, 'detail.resource.accessKeyDetails', 'an AccessKey finding needs userType and userName');
   }
   return {
-    resource: requireResource(resourceFromAccessKeyPrincipal(key.userType, key.userName, where(detail)), SOURCE, 'detail.resource.accessKeyDetails'),
+    resource: requireResource(resourceFromAccessKeyPrincipal(key.userType, key.userName, where(detail)), SOURCE, 'detail.resource.accessKeyDetails', options),
   };
 }
 
-function locateInstance(detail: Detail): Located {
+function locateInstance(detail: Detail, options: NormalizeOptions): Located {
   const instanceId = detail.resource.instanceDetails?.instanceId;
   if (!instanceId) throw invalid(SOURCE, 'detail.resource.instanceDetails.instanceId', 'an Instance finding names no instance');
-  return { resource: requireResource(resourceFromId('AWS::EC2::Instance', instanceId, where(detail)), SOURCE, 'detail.resource.instanceDetails.instanceId') };
+  return { resource: requireResource(resourceFromId('AWS::EC2::Instance', instanceId, where(detail)), SOURCE, 'detail.resource.instanceDetails.instanceId', options) };
 }

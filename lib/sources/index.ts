@@ -6,7 +6,7 @@
  */
 import { UnsupportedEventError } from '../errors';
 import { ignoreOtherAccessAnalyzerEvent, normalizeAccessAnalyzerFinding, normalizeUnusedAccessFinding } from './access-analyzer';
-import { normalizeConfigComplianceChange } from './config';
+import { ignoreOtherConfigEvent, normalizeConfigComplianceChange } from './config';
 import { parseEnvelope } from './envelope';
 import { normalizeGuardDutyFinding } from './guardduty';
 import { MANUAL_DETAIL_TYPE, MANUAL_SOURCE, normalizeManualRequest } from './manual';
@@ -29,6 +29,8 @@ export {
   isNotifyOnlyFinding,
 } from './access-analyzer';
 export { managedRuleId } from './config';
+export { GLOBAL_IAM_TYPES, isGlobalIamType, isIamFindingHandledHere, whyNotHandledHere, type IamReporter } from './home-region';
+export { parseResourceArn, type ResourceArn } from './resource-arn';
 export { GUARDDUTY_RESOURCE_TYPES } from './guardduty';
 export { MANUAL_DETAIL_TYPE, MANUAL_REQUEST, MANUAL_SOURCE, ManualRequestSchema, type ManualRequest } from './manual';
 export { SECURITY_HUB_PRODUCTS } from './security-hub';
@@ -45,29 +47,18 @@ export const NORMALIZERS: ReadonlyMap<string, Normalizer> = new Map<string, Norm
   [key('aws.access-analyzer', ANY_DETAIL_TYPE), ignoreOtherAccessAnalyzerEvent],
   [key('aws.securityhub', 'Security Hub Findings - Imported'), normalizeSecurityHubFindings],
   [key('aws.config', 'Config Rules Compliance Change'), normalizeConfigComplianceChange],
+  [key('aws.config', ANY_DETAIL_TYPE), ignoreOtherConfigEvent],
   [key('aws.guardduty', 'GuardDuty Finding'), normalizeGuardDutyFinding],
   [key(MANUAL_SOURCE, MANUAL_DETAIL_TYPE), normalizeManualRequest],
 ]);
 
 /**
- * The deployment facts from the environment of the Classify function:
- * `REMEDIATOR_HOME_REGION` (the one region that acts on IAM findings) and
- * `REMEDIATOR_ACCOUNT_ID` with `AWS_REGION` (where this copy runs, to skip the Security Hub
- * copies of findings that its direct rules deliver). Unset variables switch the checks off.
+ * Normalizes one event (an object, or its JSON text) for the deployment that `options`
+ * describes (passed explicitly: nothing is read from the environment). Throws only
+ * InvalidEventError (not JSON, too big, missing or mistyped field, malformed ARN) and
+ * UnsupportedEventError (unknown source, detail-type or resource type; a resource in another partition).
  */
-export function normalizeOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): NormalizeOptions {
-  const options: NormalizeOptions = {};
-  if (env.REMEDIATOR_HOME_REGION) options.homeRegion = env.REMEDIATOR_HOME_REGION;
-  if (env.REMEDIATOR_ACCOUNT_ID && env.AWS_REGION) options.deployment = { accountId: env.REMEDIATOR_ACCOUNT_ID, region: env.AWS_REGION };
-  return options;
-}
-
-/**
- * Normalizes one event (an object, or its JSON text). Throws only InvalidEventError
- * (not JSON, too big, missing or mistyped field, malformed ARN) and UnsupportedEventError
- * (unknown source, detail-type or resource type).
- */
-export function normalizeEvent(input: unknown, options: NormalizeOptions = normalizeOptionsFromEnv()): NormalizeResult {
+export function normalizeEvent(input: unknown, options: NormalizeOptions): NormalizeResult {
   const event = parseEnvelope(input);
   const normalizer = NORMALIZERS.get(key(event.source, event['detail-type'])) ?? NORMALIZERS.get(key(event.source, ANY_DETAIL_TYPE));
   if (!normalizer) {

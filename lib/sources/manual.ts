@@ -9,9 +9,9 @@
  */
 import { z } from 'zod';
 import { MODES } from '../finding';
-import { invalid, parseField, requireResource, toFinding } from './common';
+import { invalid, parseField, refuseForeignPartition, requireResource, toFinding } from './common';
 import { identifyResource, parseArn } from './resource-arn';
-import type { EventBridgeEnvelope, NormalizeResult } from './types';
+import type { EventBridgeEnvelope, NormalizeOptions, NormalizeResult } from './types';
 
 export const MANUAL_SOURCE = 'remediator.manual';
 export const MANUAL_DETAIL_TYPE = 'Manual Remediation Request';
@@ -39,9 +39,10 @@ export const ManualRequestSchema = z.object({
 });
 export type ManualRequest = z.infer<typeof ManualRequestSchema>;
 
-export function normalizeManualRequest(event: EventBridgeEnvelope): NormalizeResult {
+export function normalizeManualRequest(event: EventBridgeEnvelope, options: NormalizeOptions): NormalizeResult {
   const detail = parseField(ManualRequestSchema, event.detail, MANUAL_SOURCE, 'detail');
-  const resource = requireResource(resolveResource(detail, event), MANUAL_SOURCE, 'detail.resourceArn');
+  refuseForeignPartition(detail.resourceArn, MANUAL_SOURCE, 'detail.resourceArn', options);
+  const resource = requireResource(resolveResource(detail, event), MANUAL_SOURCE, 'detail.resourceArn', options);
   const finding = toFinding(
     {
       id: `manual/${event.id}`,

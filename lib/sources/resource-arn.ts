@@ -3,7 +3,13 @@
  * from the ids that Config and GuardDuty report. One table, keyed by service,
  * answers for every resource type Remediator supports; the helpers return a
  * result (never throw) so that each normalizer can name its own source and field.
+ * `parseResourceArn` is the throwing, partition-checked form that corrective
+ * controls use to build their API input.
  */
+import { InvalidEventError, UnsupportedEventError } from '../errors';
+
+/** The partition a deployment runs in unless told otherwise. */
+export const DEFAULT_PARTITION = 'aws';
 
 export interface ParsedArn {
   partition: string;
@@ -14,6 +20,26 @@ export interface ParsedArn {
   resource: string;
 }
 
+/**
+ * A resource ARN taken apart, checked against the deployment's partition: what a corrective
+ * control builds its API input from (never from a prefix it strips off a string).
+ */
+export interface ResourceArn {
+  arn: string;
+  partition: string;
+  service: string;
+  /** The region the ARN carries; '' for S3 buckets and IAM, whose ARNs carry none. */
+  region: string;
+  /** The account the ARN carries; '' for S3 buckets (and snapshots as Access Analyzer names them). */
+  accountId: string;
+  /** CloudFormation-style type, e.g. AWS::S3::Bucket. */
+  resourceType: string;
+  /** What the service's API calls the resource: bucket name, role or user name, key id, function name, queue name, … */
+  resourceId: string;
+  /** For S3 buckets (general purpose and directory): the bucket name, as the S3 API takes it. */
+  bucketName?: string;
+}
+
 /** What Finding.resource holds. */
 export interface ResourceIdentity {
   arn: string;
@@ -21,6 +47,8 @@ export interface ResourceIdentity {
   type: string;
   accountId: string;
   region: string;
+  /** The source named the resource only by an id, kept in `arn` as given (see Finding.resource.idOnly). */
+  idOnly?: true;
 }
 
 export type ArnResult =
@@ -31,8 +59,10 @@ export type ArnResult =
 interface ArnRule {
   type: string;
   service: string;
-  /** Matches ParsedArn.resource. */
+  /** Matches ParsedArn.resource; the named group `id` (else the whole match) is the resource id. */
   resource: RegExp;
+  /** What the ARN must leave empty: S3 bucket ARNs carry neither region nor account, IAM ARNs no region. */
+  omits?: { region: boolean; account: boolean };
   /** Builds the ARN from the id that Config reports as `resourceId` (when that id is not an ARN already). */
   fromId?: (id: string, where: { partition: string; accountId: string; region: string }) => string | undefined;
 }
@@ -46,24 +76,35 @@ const ARN_RULES: readonly ArnRule[] = [
     service: 's3',
     // Today's names are 3-63 of [a-z0-9.-]; legacy us-east-1 buckets (and GuardDuty's sample findings) use capitals and underscores.
     resource: /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/,
+    omits: { region: true, account: true },
     fromId: (id, { partition }) => `arn:${partition}:s3:::${id}`,
   },
-  { type: 'AWS::S3Express::DirectoryBucket', service: 's3express', resource: /^bucket\/[a-z0-9][a-z0-9.-]*--[a-z0-9-]+--x-s3$/ },
-  { type: 'AWS::IAM::Role', service: 'iam', resource: new RegExp(`^role/(?:[\\x21-\\x7e]*/)?${NAME}{1,64}$`) },
-  { type: 'AWS::IAM::User', service: 'iam', resource: new RegExp(`^user/(?:[\\x21-\\x7e]*/)?${NAME}{1,64}$`) },
+  { type: 'AWS::S3Express::DirectoryBucket', service: 's3express', resource: /^bucket\/(?<id>[a-z0-9][a-z0-9.-]*--[a-z0-9-]+--x-s3)$/ },
+  {
+    type: 'AWS::IAM::Role',
+    service: 'iam',
+    resource: new RegExp(`^role/(?:[\\x21-\\x7e]*/)?(?<id>${NAME}{1,64})$`),
+    omits: { region: true, account: false },
+  },
+  {
+    type: 'AWS::IAM::User',
+    service: 'iam',
+    resource: new RegExp(`^user/(?:[\\x21-\\x7e]*/)?(?<id>${NAME}{1,64})$`),
+    omits: { region: true, account: false },
+  },
   {
     type: 'AWS::KMS::Key',
     service: 'kms',
-    resource: /^key\/(?:mrk-)?[A-Za-z0-9-]{8,}$/,
+    resource: /^key\/(?<id>(?:mrk-)?[A-Za-z0-9-]{8,})$/,
     fromId: (id, w) => `arn:${w.partition}:kms:${w.region}:${w.accountId}:key/${id}`,
   },
   {
     type: 'AWS::Lambda::Function',
     service: 'lambda',
-    resource: /^function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9$_-]{1,128})?$/,
+    resource: /^function:(?<id>[A-Za-z0-9_-]{1,64})(?::[A-Za-z0-9$_-]{1,128})?$/,
     fromId: (id, w) => `arn:${w.partition}:lambda:${w.region}:${w.accountId}:function:${id}`,
   },
-  { type: 'AWS::Lambda::LayerVersion', service: 'lambda', resource: /^layer:[A-Za-z0-9_-]{1,140}(?::\d+)?$/ },
+  { type: 'AWS::Lambda::LayerVersion', service: 'lambda', resource: /^layer:(?<id>[A-Za-z0-9_-]{1,140})(?::\d+)?$/ },
   {
     type: 'AWS::SQS::Queue',
     service: 'sqs',
@@ -81,49 +122,49 @@ const ARN_RULES: readonly ArnRule[] = [
     resource: /^[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/,
     fromId: (id, w) => `arn:${w.partition}:sns:${w.region}:${w.accountId}:${id}`,
   },
-  { type: 'AWS::SecretsManager::Secret', service: 'secretsmanager', resource: /^secret:[A-Za-z0-9/_+=.@-]{1,512}$/ },
+  { type: 'AWS::SecretsManager::Secret', service: 'secretsmanager', resource: /^secret:(?<id>[A-Za-z0-9/_+=.@-]{1,512})$/ },
   {
     type: 'AWS::EC2::Snapshot',
     service: 'ec2',
-    resource: /^snapshot\/snap-[0-9a-f]{8,17}$/,
+    resource: /^snapshot\/(?<id>snap-[0-9a-f]{8,17})$/,
     fromId: (id, w) => `arn:${w.partition}:ec2:${w.region}:${w.accountId}:snapshot/${id}`,
   },
   {
     type: 'AWS::EC2::Instance',
     service: 'ec2',
-    resource: /^instance\/i-[0-9a-f]{8,17}$/,
+    resource: /^instance\/(?<id>i-[0-9a-f]{8,17})$/,
     fromId: (id, w) => `arn:${w.partition}:ec2:${w.region}:${w.accountId}:instance/${id}`,
   },
   {
     type: 'AWS::EC2::SecurityGroup',
     service: 'ec2',
-    resource: /^security-group\/sg-[0-9a-f]{8,17}$/,
+    resource: /^security-group\/(?<id>sg-[0-9a-f]{8,17})$/,
     fromId: (id, w) => `arn:${w.partition}:ec2:${w.region}:${w.accountId}:security-group/${id}`,
   },
   {
     type: 'AWS::EC2::Volume',
     service: 'ec2',
-    resource: /^volume\/vol-[0-9a-f]{8,17}$/,
+    resource: /^volume\/(?<id>vol-[0-9a-f]{8,17})$/,
     fromId: (id, w) => `arn:${w.partition}:ec2:${w.region}:${w.accountId}:volume/${id}`,
   },
-  { type: 'AWS::RDS::DBSnapshot', service: 'rds', resource: /^snapshot:[A-Za-z][A-Za-z0-9:-]{0,254}$/ },
-  { type: 'AWS::RDS::DBClusterSnapshot', service: 'rds', resource: /^cluster-snapshot:[A-Za-z][A-Za-z0-9:-]{0,254}$/ },
+  { type: 'AWS::RDS::DBSnapshot', service: 'rds', resource: /^snapshot:(?<id>[A-Za-z][A-Za-z0-9:-]{0,254})$/ },
+  { type: 'AWS::RDS::DBClusterSnapshot', service: 'rds', resource: /^cluster-snapshot:(?<id>[A-Za-z][A-Za-z0-9:-]{0,254})$/ },
   {
     type: 'AWS::ECR::Repository',
     service: 'ecr',
-    resource: /^repository\/[a-z0-9][a-z0-9._/-]{0,255}$/,
+    resource: /^repository\/(?<id>[a-z0-9][a-z0-9._/-]{0,255})$/,
     fromId: (id, w) => `arn:${w.partition}:ecr:${w.region}:${w.accountId}:repository/${id}`,
   },
   {
     type: 'AWS::EFS::FileSystem',
     service: 'elasticfilesystem',
-    resource: /^file-system\/fs-[0-9a-f]{8,40}$/,
+    resource: /^file-system\/(?<id>fs-[0-9a-f]{8,40})$/,
     fromId: (id, w) => `arn:${w.partition}:elasticfilesystem:${w.region}:${w.accountId}:file-system/${id}`,
   },
   {
     type: 'AWS::DynamoDB::Table',
     service: 'dynamodb',
-    resource: /^table\/[A-Za-z0-9_.-]{3,255}$/,
+    resource: /^table\/(?<id>[A-Za-z0-9_.-]{3,255})$/,
     fromId: (id, w) => `arn:${w.partition}:dynamodb:${w.region}:${w.accountId}:table/${id}`,
   },
   { type: 'AWS::DynamoDB::Stream', service: 'dynamodb', resource: /^table\/[A-Za-z0-9_.-]{3,255}\/stream\/[A-Za-z0-9:._-]{1,64}$/ },
@@ -156,18 +197,26 @@ export function parseArn(arn: string): ParsedArn | undefined {
   return { partition, service, region, accountId, resource };
 }
 
+/** A resource ARN taken apart, or why not: `unsupported` for a well-formed ARN Remediator does not handle. */
+export type ResourceArnResult = { ok: true; arn: ResourceArn } | { ok: false; unsupported: boolean; problem: string };
+
 /**
- * Names the resource an ARN points at: its type, and the account and region, taken
- * from the ARN where it carries them (S3 and IAM ARNs do not) or else from `fallback`.
- * With `expectedType`, the ARN must be an ARN of that type.
+ * Takes a resource ARN apart (never throws): its type from the table, its resource id, and the
+ * checks that hold for every source: the ARN is complete, its partition is the deployment's
+ * (when `partition` is given), and a type whose ARNs carry no region or account (S3 buckets,
+ * IAM) carries none. With `expectedType`, the ARN must be an ARN of that type.
  */
-export function identifyResource(
-  arn: string,
-  options: { expectedType?: string; accountId?: string; region?: string } = {},
-): ArnResult {
+export function classifyResourceArn(arn: string, options: { expectedType?: string; partition?: string } = {}): ResourceArnResult {
   const parsed = parseArn(arn);
   if (!parsed) {
     return { ok: false, unsupported: false, problem: `"${truncate(arn)}" is not a complete ARN (arn:partition:service:region:account:resource)` };
+  }
+  if (options.partition !== undefined && parsed.partition !== options.partition) {
+    return {
+      ok: false,
+      unsupported: true,
+      problem: `"${truncate(arn)}" is in partition ${parsed.partition}; this deployment acts in partition ${options.partition} only`,
+    };
   }
   const expected = options.expectedType === undefined ? undefined : RULES_BY_TYPE.get(options.expectedType);
   if (options.expectedType !== undefined && !expected) {
@@ -186,15 +235,52 @@ export function identifyResource(
         : `"${truncate(arn)}" names a resource of service "${parsed.service}", which Remediator does not support`,
     };
   }
-  const accountId = parsed.accountId || options.accountId;
-  const region = parsed.region || options.region;
+  if (rule.omits?.region && parsed.region !== '') {
+    return { ok: false, unsupported: false, problem: `"${truncate(arn)}" carries a region, which an ${rule.type} ARN never does` };
+  }
+  if (rule.omits?.account && parsed.accountId !== '') {
+    return { ok: false, unsupported: false, problem: `"${truncate(arn)}" carries an account, which an ${rule.type} ARN never does` };
+  }
+  const resourceId = rule.resource.exec(parsed.resource)?.groups?.id ?? parsed.resource;
+  const bucket = rule.type === 'AWS::S3::Bucket' || rule.type === 'AWS::S3Express::DirectoryBucket' ? { bucketName: resourceId } : {};
+  return {
+    ok: true,
+    arn: { arn, partition: parsed.partition, service: parsed.service, region: parsed.region, accountId: parsed.accountId, resourceType: rule.type, resourceId, ...bucket },
+  };
+}
+
+/**
+ * The resource ARN taken apart, for a corrective control to build its API input from.
+ * Throws UnsupportedEventError (another partition, a type Remediator does not handle) or
+ * InvalidEventError (not an ARN, or one its type never has: an S3 bucket ARN with a region or account).
+ */
+export function parseResourceArn(arn: string, options: { partition?: string; expectedType?: string } = {}): ResourceArn {
+  const result = classifyResourceArn(arn, { partition: options.partition ?? DEFAULT_PARTITION, ...(options.expectedType ? { expectedType: options.expectedType } : {}) });
+  if (result.ok) return result.arn;
+  const ErrorClass = result.unsupported ? UnsupportedEventError : InvalidEventError;
+  throw new ErrorClass(`resource ARN: ${result.problem}`, { context: { arn: truncate(arn) } });
+}
+
+/**
+ * Names the resource an ARN points at: its type, and the account and region, taken
+ * from the ARN where it carries them (S3 and IAM ARNs do not) or else from `fallback`.
+ * With `expectedType`, the ARN must be an ARN of that type.
+ */
+export function identifyResource(
+  arn: string,
+  options: { expectedType?: string; accountId?: string; region?: string } = {},
+): ArnResult {
+  const result = classifyResourceArn(arn, options.expectedType === undefined ? {} : { expectedType: options.expectedType });
+  if (!result.ok) return result;
+  const accountId = result.arn.accountId || options.accountId;
+  const region = result.arn.region || options.region;
   if (!accountId || !ACCOUNT.test(accountId)) {
     return { ok: false, unsupported: false, problem: `"${truncate(arn)}" carries no account id and none was given` };
   }
   if (!region) {
     return { ok: false, unsupported: false, problem: `"${truncate(arn)}" carries no region and none was given` };
   }
-  return { ok: true, resource: { arn, type: rule.type, accountId, region } };
+  return { ok: true, resource: { arn, type: result.arn.resourceType, accountId, region } };
 }
 
 /**
@@ -243,6 +329,11 @@ const PRINCIPAL_PATHS: ReadonlyMap<string, 'user' | 'role'> = new Map([
   ['AssumedRole', 'role'],
   ['Role', 'role'],
 ]);
+
+/** The partition a resource is in: its ARN's, or for a resource named by id only, its region's. */
+export function partitionOfResource(resource: Pick<ResourceIdentity, 'arn' | 'region' | 'idOnly'>): string {
+  return (resource.idOnly ? undefined : parseArn(resource.arn)?.partition) ?? partitionOf(resource.region);
+}
 
 /** The partition a region belongs to. */
 export function partitionOf(region: string): string {

@@ -12,7 +12,9 @@ import type { Finding } from '../finding';
 import { EXTERNAL_ACCESS, UNUSED_ACCESS, accessAnalyzerSeverity } from './access-analyzer';
 import { accountIdSchema, invalid, parseField, regionSchema, requireResource, timestampSchema, toFinding, unsupported } from './common';
 import { configRuleSeverity, managedRuleId } from './config';
-import { type ArnResult, identifyResource, resourceFromAccessKeyPrincipal } from './resource-arn';
+import { type IamReporter, PRODUCT_LABEL, whyNotHandledHere } from './home-region';
+import { type ArnResult, identifyResource, type ResourceIdentity, resourceFromAccessKeyPrincipal } from './resource-arn';
+import { isSampleProductFields } from './samples';
 import type { EventBridgeEnvelope, IgnoredFinding, NormalizeOptions, NormalizeResult, RejectedFinding } from './types';
 
 const SOURCE = 'aws.securityhub';
@@ -20,20 +22,18 @@ const SOURCE = 'aws.securityhub';
 const AsffResourceSchema = z.object({
   Type: z.string().min(1).max(256),
   Id: z.string().min(1).max(2048),
-  Partition: z.enum(['aws', 'aws-cn', 'aws-us-gov']).optional(),
-  Region: regionSchema.optional(),
-  Details: z
-    .object({
-      Other: z.record(z.string(), z.string()).optional(),
-      AwsIamAccessKey: z
-        .object({
-          PrincipalName: z.string().min(1).max(512).optional(),
-          PrincipalType: z.string().min(1).max(64).optional(),
-          UserName: z.string().min(1).max(512).optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+  Partition: z.string().max(32).optional(),
+  Region: z.string().max(64).optional(),
+  // Only `Other` (Access Analyzer's grant) and `AwsIamAccessKey` (the key's principal) are read, each
+  // on its own and leniently: a Details shape the normalizer does not model never rejects a finding.
+  Details: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The principal of an access key, when Details.AwsIamAccessKey names one. */
+const AccessKeyDetailsSchema = z.object({
+  PrincipalName: z.string().optional(),
+  PrincipalType: z.string().optional(),
+  UserName: z.string().optional(),
 });
 
 const AsffFindingSchema = z.object({
@@ -57,7 +57,11 @@ const AsffFindingSchema = z.object({
   Workflow: z.object({ Status: z.enum(['NEW', 'NOTIFIED', 'SUPPRESSED', 'RESOLVED']) }).optional(),
   RecordState: z.enum(['ACTIVE', 'ARCHIVED']).optional(),
   Compliance: z.object({ Status: z.enum(['PASSED', 'WARNING', 'FAILED', 'NOT_AVAILABLE']).optional() }).optional(),
-  ProductFields: z.record(z.string(), z.string()).optional(),
+  // ASFF says strings; a value of another kind is kept as its JSON text rather than rejecting the finding.
+  ProductFields: z
+    .record(z.string(), z.unknown())
+    .transform((fields) => Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value) ?? ''])))
+    .optional(),
   Sample: z.boolean().optional(),
 });
 
@@ -77,8 +81,8 @@ interface Product {
   exposure?(finding: Asff): Finding['exposure'];
   /** The same severity as the direct source gives, so that triage sees one finding whichever way it came. */
   severity?(type: string, exposure: Finding['exposure']): Finding['severity'];
-  /** IAM is global: the direct rule of the home region delivers these; Security Hub's copies are ignored. */
-  iamDeliveredByHomeRegion?: boolean;
+  /** Who reports the IAM findings of this product, for the home-region rule (lib/sources/home-region.ts). */
+  iamReporter: IamReporter;
 }
 
 const PRODUCTS = new Map<string, Product>([
@@ -93,10 +97,10 @@ const PRODUCTS = new Map<string, Product>([
           : EXTERNAL_ACCESS,
       exposure: accessAnalyzerExposure,
       severity: (type, exposure) => accessAnalyzerSeverity(type, exposure?.isPublic ?? false),
-      iamDeliveredByHomeRegion: true,
+      iamReporter: 'security-hub/access-analyzer',
     },
   ],
-  ['guardduty', { name: 'GuardDuty', deliveredDirectly: 'region', findingType: guardDutyType }],
+  ['guardduty', { name: 'GuardDuty', deliveredDirectly: 'region', findingType: guardDutyType, iamReporter: 'regional' }],
   [
     'config',
     {
@@ -109,6 +113,7 @@ const PRODUCTS = new Map<string, Product>([
       },
       status: (finding) => CONFIG_COMPLIANCE.get(finding.Compliance?.Status ?? ''),
       severity: (type) => configRuleSeverity(type),
+      iamReporter: 'regional',
     },
   ],
 ]);
@@ -143,14 +148,18 @@ const ASFF_RESOURCE_TYPES = new Map<string, string>([
   ['AwsDynamoDbTable', 'AWS::DynamoDB::Table'],
 ]);
 
+/** The ASFF types of each CloudFormation type (for eventbridge/patterns.ts). */
+export const ASFF_TYPES_BY_RESOURCE_TYPE: ReadonlyMap<string, readonly string[]> = [...ASFF_RESOURCE_TYPES].reduce((byType, [asff, cfn]) => {
+  byType.set(cfn, [...(byType.get(cfn) ?? []), asff]);
+  return byType;
+}, new Map<string, string[]>());
+
 const WORKFLOW_STATUS = new Map<string, Finding['status']>([
   ['NEW', 'ACTIVE'],
   ['NOTIFIED', 'ACTIVE'],
   ['SUPPRESSED', 'ARCHIVED'],
   ['RESOLVED', 'RESOLVED'],
 ]);
-
-const GLOBAL_IAM_TYPES: readonly string[] = ['AWS::IAM::Role', 'AWS::IAM::User'];
 
 type Outcome = { finding: Finding } | { ignored: string };
 
@@ -194,10 +203,19 @@ function normalizeOne(item: unknown, field: string, event: EventBridgeEnvelope, 
   const region = primary.Region ?? finding.Region ?? event.region;
   const duplicate = deliveredDirectly(product, finding.AwsAccountId, region, options);
   if (duplicate) return { ignored: duplicate };
-  const resource = requireResource(locateResource(primary, finding.AwsAccountId, region, `${field}.Resources[0]`), SOURCE, `${field}.Resources[0]`);
-  if (product.iamDeliveredByHomeRegion && options.homeRegion && GLOBAL_IAM_TYPES.includes(resource.type)) {
-    return { ignored: `${product.name} IAM findings arrive through the direct rule of the home region ${options.homeRegion}` };
+  const sample = finding.Sample === true || isSampleProductFields(finding.ProductFields);
+  let resource: ResourceIdentity;
+  try {
+    const located = locateResource(primary, finding.AwsAccountId, region, `${field}.Resources[0]`);
+    if ('ignored' in located) return located;
+    resource = requireResource(located, SOURCE, `${field}.Resources[0]`, options);
+  } catch (error) {
+    // A sample is never acted on or paged: one whose resource cannot be named is simply ignored.
+    if (sample && (error instanceof InvalidEventError || error instanceof UnsupportedEventError)) return { ignored: `sample finding: ${error.message}` };
+    throw error;
   }
+  const notHere = whyNotHandledHere({ resourceType: resource.type, reporter: product.iamReporter, region }, options.homeRegion);
+  if (notHere) return { ignored: notHere };
   const status = product.status?.(finding) ?? { status: statusOf(finding) };
   if ('ignore' in status) return { ignored: status.ignore };
   const type = product.findingType(finding, field);
@@ -214,7 +232,8 @@ function normalizeOne(item: unknown, field: string, event: EventBridgeEnvelope, 
         resource,
         exposure,
         observedAt: finding.UpdatedAt,
-        sample: finding.Sample === true || sampleFromProductFields(finding.ProductFields),
+        sample,
+        labels: { [PRODUCT_LABEL]: productKey },
         raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
       },
       SOURCE,
@@ -227,15 +246,17 @@ function statusOf(finding: Asff): Finding['status'] {
   return WORKFLOW_STATUS.get(finding.Workflow?.Status ?? 'NEW') ?? 'ACTIVE';
 }
 
-function locateResource(resource: AsffResource, accountId: string, region: string, field: string): ArnResult {
+function locateResource(resource: AsffResource, accountId: string, region: string, field: string): ArnResult | { ignored: string } {
   const where = { accountId, region, ...(resource.Partition ? { partition: resource.Partition } : {}) };
   if (resource.Type === 'AwsIamAccessKey') {
-    const key = resource.Details?.AwsIamAccessKey;
-    const name = key?.PrincipalName ?? key?.UserName;
-    if (!key?.PrincipalType || !name) {
-      throw invalid(SOURCE, `${field}.Details.AwsIamAccessKey`, 'an AwsIamAccessKey resource needs PrincipalType and PrincipalName');
-    }
-    return resourceFromAccessKeyPrincipal(key.PrincipalType, name, where);
+    // The key's Id is the key (`AWS::IAM::AccessKey:ASIA…`), not an ARN: the principal behind it is the resource.
+    const key = AccessKeyDetailsSchema.safeParse(resource.Details?.AwsIamAccessKey);
+    const principal = key.success ? key.data : {};
+    const name = principal.PrincipalName || principal.UserName;
+    const type = principal.PrincipalType || (principal.UserName ? 'IAMUser' : undefined);
+    if (type && name) return resourceFromAccessKeyPrincipal(type, name, where);
+    if (resource.Id.startsWith('arn:')) return identifyResource(resource.Id, { accountId, region });
+    return { ignored: `${field}: an access key whose Details.AwsIamAccessKey names no principal: nothing Remediator can act on` };
   }
   const expectedType = ASFF_RESOURCE_TYPES.get(resource.Type);
   // `Other` and types we have no mapping for: the ARN in `Id` says what the resource is.
@@ -263,10 +284,15 @@ function guardDutyType(finding: Asff, field: string): string {
   throw invalid(SOURCE, `${field}.Types`, 'no entry carries a GuardDuty finding type (ThreatPurpose:ResourceType-ThreatFamily)');
 }
 
-/** Access Analyzer writes the grant into `Resources[0].Details.Other`. */
+const OtherDetailsSchema = z.record(z.string(), z.unknown());
+
+/** Access Analyzer writes the grant into `Resources[0].Details.Other` (strings; anything else is read as text or skipped). */
 function accessAnalyzerExposure(finding: Asff): Finding['exposure'] {
-  const other = finding.Resources[0]?.Details?.Other;
-  if (!other) return undefined;
+  const parsed = OtherDetailsSchema.safeParse(finding.Resources[0]?.Details?.Other);
+  if (!parsed.success) return undefined;
+  const other = Object.fromEntries(
+    Object.entries(parsed.data).flatMap(([key, value]) => (typeof value === 'string' ? [[key, value]] : typeof value === 'number' || typeof value === 'boolean' ? [[key, String(value)]] : [])),
+  ) as Record<string, string>;
   const principals = splitList(other['External Principal']);
   const condition = other.Condition;
   return {
@@ -282,10 +308,6 @@ function splitList(value: string | undefined): string[] {
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
-}
-
-function sampleFromProductFields(fields: Record<string, string> | undefined): boolean {
-  return Object.entries(fields ?? {}).some(([key, value]) => /(?:^|\/)sample$/i.test(key) && value === 'true');
 }
 
 function severityFromNormalized(normalized: number | undefined): Finding['severity'] {

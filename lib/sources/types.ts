@@ -25,10 +25,17 @@ export type NormalizeResult =
   | { kind: 'ignored'; reason: string };
 
 /**
- * Facts about the deployment that decide whether this copy of Remediator acts on an event.
- * All optional: without them every well-formed event is normalized.
+ * Facts about the deployment that decide whether this copy of Remediator acts on an event,
+ * always passed explicitly (nothing is read from the environment). Without `homeRegion` and
+ * `deployment`, every well-formed event of the partition is normalized.
  */
 export interface NormalizeOptions {
+  /**
+   * The partition this deployment runs in (default `aws`). A finding about a resource in
+   * another partition (arn:aws-cn:…, arn:aws-us-gov:…) is refused with UnsupportedEventError:
+   * no control may act on the same-named resource of this partition.
+   */
+  partition?: string;
   /**
    * The one region that acts on IAM findings (IAM is global: Access Analyzer reports the
    * same role in every region where an analyzer runs). Elsewhere they are ignored.

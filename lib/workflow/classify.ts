@@ -58,7 +58,7 @@ export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promis
     logger.info('classified', { findingId: finding.id, resourceArn: finding.resource.arn, action: decision.action, executionArn: input.execution });
     return { finding, decision };
   }
-  let decision = triage(finding, deps.rules, { region: deps.region, accountId: deps.accountId, rescanWaitSeconds: deps.rescanWaitSeconds });
+  let decision = triage(finding, deps.rules, { accountId: deps.accountId, rescanWaitSeconds: deps.rescanWaitSeconds });
   if (ACTING.has(decision.action)) {
     const owner = await deps.audit.claimFinding(findingKey(finding), input.execution);
     if (owner !== input.execution) {

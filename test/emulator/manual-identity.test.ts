@@ -29,7 +29,7 @@ async function manualFinding(overrides: { identity?: IdentityProof | null; signF
       ? undefined
       : (overrides.identity ?? (await signIdentityProof({ credentials, region: stack.region, endpoint: stack.endpoint, digest: overrides.signFor ?? requestDigest(intent) })));
   const event = manualRequestEvent({ ...intent, ...(identity ? { identity } : {}), account: stack.accountId, region: stack.region });
-  const result = normalizeEvent(event);
+  const result = normalizeEvent(event, {});
   if (result.kind !== 'findings') throw new Error('expected a finding');
   return result.findings[0]!;
 }
@@ -69,7 +69,7 @@ describe('the requester of a manual request', () => {
     const signed = await signIdentityProof({ credentials, region: stack.region, endpoint: stack.endpoint, digest: requestDigest(intent) });
     const authorization = signed.headers.authorization!.replace(`;${REQUEST_DIGEST_HEADER}`, '');
     const event = manualRequestEvent({ ...intent, identity: { ...signed, headers: { ...signed.headers, authorization } }, account: stack.accountId, region: stack.region });
-    const result = normalizeEvent(event);
+    const result = normalizeEvent(event, {});
     if (result.kind !== 'findings') throw new Error('expected a finding');
     await expect(authenticateManualRequest(result.findings[0]!, check)).rejects.toMatchObject({ name: 'UnauthorizedRequesterError', message: /does not sign the request digest/ });
   });

@@ -63,10 +63,18 @@ describe('triage with the default rules file', () => {
     expect(decision.reason).toMatch(/no corrective control handles AWS::SQS::Queue/);
   });
 
-  it('acts on IAM role findings only in the home region', () => {
-    const role = finding({ arn: 'arn:aws:iam::123456789012:role/app', resourceType: 'AWS::IAM::Role' });
-    expect(triage(role, defaultRules, { region: 'eu-west-1' })).toMatchObject({ action: 'IGNORE', ruleId: 'home-region' });
-    expect(triage(role, defaultRules, { region: 'us-east-1' }).action).not.toBe('IGNORE');
+  it('acts on IAM role and user findings that Access Analyzer reports from every region only in the home region', () => {
+    const iam = (arn: string, type: string, region: string, source: Finding['source'] = 'access-analyzer') =>
+      finding({ source, resource: { arn, type, accountId: '123456789012', region } });
+    for (const [arn, type] of [
+      ['arn:aws:iam::123456789012:role/app', 'AWS::IAM::Role'],
+      ['arn:aws:iam::123456789012:user/alice', 'AWS::IAM::User'],
+    ] as const) {
+      expect(triage(iam(arn, type, 'eu-west-1'), defaultRules)).toMatchObject({ action: 'IGNORE', ruleId: 'home-region', reason: expect.stringContaining('us-east-1') });
+      expect(triage(iam(arn, type, 'us-east-1'), defaultRules).ruleId).not.toBe('home-region');
+      // GuardDuty reports a call made in that region: handled wherever it arrives.
+      expect(triage(iam(arn, type, 'eu-west-1', 'guardduty'), defaultRules).ruleId).not.toBe('home-region');
+    }
   });
 
   it('only notifies about resources of another account: it has no role there', () => {
@@ -111,5 +119,29 @@ describe('the rules file schema', () => {
 
   it('rejects text that is not YAML', () => {
     expect(() => parseRules('rules: [unclosed')).toThrow(/not valid YAML/);
+  });
+});
+
+describe('triage of findings no control can act on', () => {
+  it('notifies, naming the rule and the resource as Config gave it, for a resource known by id only', () => {
+    const account = finding({
+      source: 'config',
+      type: 'cloudtrail-enabled',
+      resource: { arn: '123456789012', type: 'AWS::::Account', accountId: '123456789012', region: 'us-east-1', idOnly: true },
+    });
+    const decision = triage(account, defaultRules);
+    expect(decision).toMatchObject({ action: 'NOTIFY', ruleId: 'default', controlId: null });
+    expect(decision.reason).toContain('cloudtrail-enabled on AWS::::Account 123456789012');
+  });
+
+  it('notifies about a type no control handles, naming the resource', () => {
+    const volume = finding({ source: 'config', type: 'encrypted-volumes', arn: 'arn:aws:ec2:us-east-1:123456789012:volume/vol-0a1b2c3d4e5f60718', resourceType: 'AWS::EC2::Volume' });
+    expect(triage(volume, defaultRules).reason).toMatch(/no corrective control handles AWS::EC2::Volume \/ encrypted-volumes \(resource arn:aws:ec2:.*vol-0a1b2c3d4e5f60718\)/);
+  });
+
+  it('never acts on a sample unless a rule includes samples', () => {
+    expect(triage(finding({ sample: true }), defaultRules)).toMatchObject({ action: 'IGNORE', reason: expect.stringContaining('sample finding') });
+    const opted = parseRules(readFileSync('remediator.rules.yaml', 'utf8').replace('    filter: {}\n    mode: auto', '    filter: {}\n    mode: auto\n    includeSamples: true'));
+    expect(triage(finding({ sample: true }), opted).action).toBe('REMEDIATE');
   });
 });

@@ -6,7 +6,6 @@ import {
   MAX_EVENT_BYTES,
   NORMALIZERS,
   normalizeEvent,
-  normalizeOptionsFromEnv,
   splitEvent,
   type NormalizeResult,
 } from '../../../lib/sources';
@@ -369,12 +368,151 @@ describe('bad input', () => {
   });
 });
 
-describe('deployment options', () => {
-  it('come from the environment, and are off when unset', () => {
-    expect(normalizeOptionsFromEnv({})).toEqual({});
-    expect(normalizeOptionsFromEnv({ REMEDIATOR_HOME_REGION: 'us-east-1', REMEDIATOR_ACCOUNT_ID: '123456789012', AWS_REGION: 'eu-west-1' })).toEqual({
-      homeRegion: 'us-east-1',
-      deployment: { accountId: '123456789012', region: 'eu-west-1' },
+describe('Config on any resource type', () => {
+  it('keeps a resource Config names by id only as it gave it, marked idOnly, with the rule', () => {
+    const account = only(normalizeEvent(sample('config/account-cloudtrail-enabled-noncompliant'), DEPLOYMENT));
+    expect(account).toMatchObject({
+      type: 'cloudtrail-enabled',
+      status: 'ACTIVE',
+      resource: { arn: '123456789012', type: 'AWS::::Account', accountId: '123456789012', region: 'us-east-1', idOnly: true },
+      labels: { configRuleName: 'cloudtrail-enabled' },
     });
+    const logGroup = only(normalizeEvent(sample('config/log-group-retention-noncompliant'), DEPLOYMENT));
+    expect(logGroup.resource).toMatchObject({ arn: '/aws/lambda/orders-api', type: 'AWS::Logs::LogGroup', idOnly: true });
+    expect(logGroup.labels.annotation).toBe('Log group retention is not set.');
+  });
+
+  it('builds the ARN where it can, and keeps an ARN Config gives for a type it does not know', () => {
+    expect(only(normalizeEvent(sample('config/ebs-volume-unencrypted-noncompliant'), DEPLOYMENT)).resource).toEqual({
+      arn: 'arn:aws:ec2:us-east-1:123456789012:volume/vol-0a1b2c3d4e5f60718',
+      type: 'AWS::EC2::Volume',
+      accountId: '123456789012',
+      region: 'us-east-1',
+    });
+    const balancer = only(normalizeEvent(sample('config/load-balancer-compliant'), DEPLOYMENT));
+    expect(balancer).toMatchObject({ status: 'RESOLVED', resource: { type: 'AWS::ElasticLoadBalancingV2::LoadBalancer' } });
+    expect(balancer.resource.idOnly).toBeUndefined();
+  });
+
+  it('closes (COMPLIANT) on any type, including one named by id only', () => {
+    const event = sample('config/log-group-retention-noncompliant');
+    (event.detail as { newEvaluationResult: { complianceType: string } }).newEvaluationResult.complianceType = 'COMPLIANT';
+    expect(only(normalizeEvent(event, DEPLOYMENT))).toMatchObject({ status: 'RESOLVED', resource: { idOnly: true } });
+  });
+
+  it('still refuses an ARN that breaks the rules of its own type', () => {
+    const event = sample('config/s3-bucket-public-read-noncompliant');
+    (event.detail as { resourceId: string }).resourceId = 'arn:aws:s3:us-east-1:123456789012:bucket';
+    expect(() => normalizeEvent(event, DEPLOYMENT)).toThrow(expect.objectContaining({ name: 'InvalidEventError', message: expect.stringContaining('carries a region') }));
+  });
+
+  it('ignores every other Config detail-type on purpose', () => {
+    for (const name of ['config/configuration-item-change', 'config/oversized-configuration-item']) {
+      expect(normalizeEvent(sample(name), DEPLOYMENT)).toMatchObject({ kind: 'ignored' });
+    }
+    const other = { ...sample('config/configuration-item-change'), 'detail-type': 'Config Rules Re-evaluation Status' };
+    expect(normalizeEvent(other, DEPLOYMENT)).toEqual({ kind: 'ignored', reason: expect.stringContaining('Config Rules Re-evaluation Status') });
+  });
+});
+
+describe('samples in every format', () => {
+  it.each([
+    'guardduty/sample-s3-bucket-public-access-granted',
+    'guardduty/sample-flag-in-additional-info-value',
+    'security-hub/guardduty-sample-flag-as-json-string',
+    'security-hub/guardduty-sample-unprefixed-key',
+  ])('%s is a sample', (name) => {
+    expect(only(normalizeEvent(sample(name), DEPLOYMENT)).sample).toBe(true);
+  });
+
+  it.each([true, 'true', 'TRUE', ' True '])('GuardDuty additionalInfo.sample %j is a sample', (flag) => {
+    const event = sample('guardduty/s3-bucket-public-access-granted');
+    (event.detail as { service: Record<string, unknown> }).service.additionalInfo = { sample: flag };
+    expect(only(normalizeEvent(event, DEPLOYMENT)).sample).toBe(true);
+  });
+
+  it.each([false, 'false', 'yes', 1, null])('GuardDuty additionalInfo.sample %j is not, and is never an error', (flag) => {
+    const event = sample('guardduty/s3-bucket-public-access-granted');
+    (event.detail as { service: Record<string, unknown> }).service.additionalInfo = { sample: flag };
+    expect(only(normalizeEvent(event, DEPLOYMENT)).sample).toBe(false);
+  });
+
+  it.each([
+    [{ 'aws/guardduty/service/additionalInfo/sample': 'true' }, true],
+    [{ 'additionalInfo/sample': 'true' }, true],
+    [{ 'aws/guardduty/service/additionalInfo': '{"sample":true}' }, true],
+    [{ 'aws/guardduty/service/additionalInfo': '{"value":{"sample":"true"}}' }, true],
+    [{ 'aws/guardduty/service/additionalInfo/sample': 'false' }, false],
+    [{ 'aws/guardduty/service/additionalInfo': '{"sample":false}' }, false],
+    [{ 'aws/guardduty/service/additionalInfo': '{not json' }, false],
+  ])('Security Hub ProductFields %j: sample %s', (fields, expected) => {
+    const event = sample('security-hub/guardduty-iam-access-key');
+    const finding = (event.detail as { findings: Array<{ ProductFields: Record<string, string> }> }).findings[0]!;
+    finding.ProductFields = { ...finding.ProductFields, ...fields };
+    expect(only(normalizeEvent(event, DEPLOYMENT)).sample).toBe(expected);
+  });
+
+  it('ignores a sample whose resource cannot be named, instead of failing', () => {
+    expect(normalizeEvent(sample('guardduty/sample-string-flag-eks-cluster'), DEPLOYMENT)).toMatchObject({ kind: 'ignored' });
+    expect(() => normalizeEvent(sample('guardduty/eks-cluster-unsupported'), DEPLOYMENT)).toThrow(expect.objectContaining({ name: 'UnsupportedEventError' }));
+  });
+});
+
+describe('Security Hub details the normalizer does not model', () => {
+  it('names the principal behind an access key whose Id is not an ARN, whatever else Details holds', () => {
+    expect(only(normalizeEvent(sample('security-hub/guardduty-access-key-id-not-arn-unknown-details'), DEPLOYMENT)).resource).toEqual({
+      arn: 'arn:aws:iam::111122223333:role/ec2-app-role',
+      type: 'AWS::IAM::Role',
+      accountId: '111122223333',
+      region: 'eu-west-1',
+    });
+  });
+
+  it('ignores, with the reason, an access key that names no principal', () => {
+    expect(normalizeEvent(sample('security-hub/guardduty-access-key-without-principal'), DEPLOYMENT)).toEqual({
+      kind: 'ignored',
+      reason: expect.stringContaining('names no principal'),
+    });
+  });
+
+  it('reads the grant from Details.Other even when other Details shapes are unknown', () => {
+    const finding = only(normalizeEvent(sample('security-hub/access-analyzer-unknown-details-shapes'), DEPLOYMENT));
+    expect(finding.exposure).toMatchObject({ isPublic: false, principals: ['444455556666'], actions: ['s3:GetObject', 's3:GetObjectVersion'] });
+    expect(finding.labels).toEqual({ product: 'access-analyzer' });
+  });
+});
+
+describe('partitions', () => {
+  it.each([
+    'access-analyzer/s3-bucket-aws-cn-partition',
+    'config/s3-bucket-aws-cn-noncompliant',
+    'guardduty/s3-bucket-aws-us-gov-partition',
+    'manual/s3-bucket-aws-us-gov-partition',
+  ])('%s is refused at classification, saying which partition', (name) => {
+    expect(() => normalizeEvent(sample(name), DEPLOYMENT)).toThrow(
+      expect.objectContaining({ name: 'UnsupportedEventError', message: expect.stringMatching(/is in partition aws-(cn|us-gov); this deployment acts in partition aws only/) }),
+    );
+  });
+
+  it('acts in the partition the deployment names', () => {
+    const finding = only(normalizeEvent(sample('access-analyzer/s3-bucket-aws-cn-partition'), { partition: 'aws-cn' }));
+    expect(finding.resource.arn).toBe('arn:aws-cn:s3:::remediator-demo-public-assets');
+    expect(() => normalizeEvent(sample('access-analyzer/s3-bucket-public'), { partition: 'aws-cn' })).toThrow(/partition aws; this deployment acts in partition aws-cn only/);
+  });
+
+  it('refuses one foreign finding of a Security Hub batch and keeps its siblings', () => {
+    const event = sample('security-hub/mixed-batch');
+    const findings = (event.detail as { findings: Array<{ Resources: Array<{ Id: string }> }> }).findings;
+    const bucket = findings.find((finding) => finding.Resources[0]!.Id.startsWith('arn:aws:s3:::'))!;
+    bucket.Resources[0]!.Id = bucket.Resources[0]!.Id.replace('arn:aws:', 'arn:aws-cn:');
+    const result = normalizeEvent(event, DEPLOYMENT);
+    expect(findingsOf(result)).toHaveLength(findings.length - 1);
+    expect(result.kind === 'findings' && result.rejected).toEqual([expect.objectContaining({ errorName: 'UnsupportedEventError', error: expect.stringContaining('aws-cn') })]);
+  });
+
+  it('calls an S3 bucket ARN with a region and account invalid at classification', () => {
+    expect(() => normalizeEvent(sample('manual/s3-bucket-arn-with-region-and-account'), DEPLOYMENT)).toThrow(
+      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringContaining('carries a region') }),
+    );
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidEventError, UnsupportedEventError } from '../../../lib/errors';
 import {
   identifyResource,
   parseArn,
+  parseResourceArn,
   partitionOf,
   resourceFromAccessKeyPrincipal,
   resourceFromId,
@@ -129,5 +131,49 @@ describe('parseArn', () => {
 
   it('refuses strings longer than any ARN', () => {
     expect(parseArn(`arn:aws:s3:::${'a'.repeat(3000)}`)).toBeUndefined();
+  });
+});
+
+describe('parseResourceArn', () => {
+  it.each([
+    ['arn:aws:s3:::my-bucket', { resourceType: 'AWS::S3::Bucket', resourceId: 'my-bucket', bucketName: 'my-bucket', region: '', accountId: '' }],
+    ['arn:aws:s3express:us-west-2:111122223333:bucket/data--usw2-az1--x-s3', { resourceType: 'AWS::S3Express::DirectoryBucket', bucketName: 'data--usw2-az1--x-s3' }],
+    ['arn:aws:iam::111122223333:role/service-role/my-role', { resourceType: 'AWS::IAM::Role', resourceId: 'my-role', region: '', accountId: '111122223333' }],
+    ['arn:aws:iam::111122223333:user/alice', { resourceType: 'AWS::IAM::User', resourceId: 'alice' }],
+    ['arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab', { resourceId: 'mrk-1234abcd12ab34cd56ef1234567890ab', region: 'eu-west-1' }],
+    ['arn:aws:lambda:eu-west-1:111122223333:function:fn:prod', { resourceType: 'AWS::Lambda::Function', resourceId: 'fn' }],
+    ['arn:aws:sqs:eu-west-1:111122223333:jobs.fifo', { resourceType: 'AWS::SQS::Queue', resourceId: 'jobs.fifo' }],
+    ['arn:aws:ec2:eu-west-1::snapshot/snap-0123456789abcdef0', { resourceId: 'snap-0123456789abcdef0', accountId: '' }],
+    ['arn:aws:rds:eu-west-1:111122223333:snapshot:rds:orders-2026-11-22-03-10', { resourceId: 'rds:orders-2026-11-22-03-10' }],
+    ['arn:aws:ecr:eu-west-1:111122223333:repository/team/api', { resourceId: 'team/api' }],
+  ])('takes %s apart', (arn, expected) => {
+    expect(parseResourceArn(arn, { partition: 'aws' })).toMatchObject({ arn, partition: 'aws', ...expected });
+  });
+
+  it.each(['arn:aws-cn:s3:::my-bucket', 'arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/1234abcd-12ab', 'arn:aws-iso:s3:::b'])(
+    'refuses %s from another partition with UnsupportedEventError saying so',
+    (arn) => {
+      expect(() => parseResourceArn(arn, { partition: 'aws' })).toThrow(UnsupportedEventError);
+      expect(() => parseResourceArn(arn)).toThrow(/this deployment acts in partition aws only/);
+    },
+  );
+
+  it('accepts the ARNs of the partition it is given', () => {
+    expect(parseResourceArn('arn:aws-cn:s3:::my-bucket', { partition: 'aws-cn' })).toMatchObject({ partition: 'aws-cn', bucketName: 'my-bucket' });
+  });
+
+  it.each([
+    ['arn:aws:s3:us-east-1:123456789012:bucket', /carries a region/],
+    ['arn:aws:s3::123456789012:bucket', /carries an account/],
+    ['arn:aws:iam:us-east-1:123456789012:role/r', /carries a region/],
+    ['arn:aws:s3', /not a complete ARN/],
+  ])('calls %s invalid (InvalidEventError)', (arn, message) => {
+    expect(() => parseResourceArn(arn)).toThrow(InvalidEventError);
+    expect(() => parseResourceArn(arn)).toThrow(message);
+  });
+
+  it('refuses a type Remediator does not handle, or an ARN of another type than expected', () => {
+    expect(() => parseResourceArn('arn:aws:cloudfront::123456789012:distribution/E2QWRUHEXAMPLE')).toThrow(UnsupportedEventError);
+    expect(() => parseResourceArn('arn:aws:s3:::b-1', { expectedType: 'AWS::KMS::Key' })).toThrow(InvalidEventError);
   });
 });

@@ -15,7 +15,7 @@ const analyzer = mockClient(AccessAnalyzerClient);
 beforeEach(() => analyzer.reset());
 
 function finding() {
-  const result = normalizeEvent(accessAnalyzerEvent('intended-public-site', { findingId: 'f-123' }));
+  const result = normalizeEvent(accessAnalyzerEvent('intended-public-site', { findingId: 'f-123' }), {});
   if (result.kind !== 'findings') throw new Error('expected a finding');
   return result.findings[0]!;
 }

@@ -29,7 +29,7 @@ const denyAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Reme
 const publicPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::closed-bucket/*' }] });
 
 function state(): RunState {
-  const result = normalizeEvent(accessAnalyzerEvent('closed-bucket', { findingId: 'f-9' }));
+  const result = normalizeEvent(accessAnalyzerEvent('closed-bucket', { findingId: 'f-9' }), {});
   if (result.kind !== 'findings') throw new Error('expected a finding');
   const finding = result.findings[0] as Finding;
   return { finding, decision: triage(finding, rules) };
