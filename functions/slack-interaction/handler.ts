@@ -1,15 +1,15 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { slackSecrets } from '../../lib/escalation/slack-client';
-import { deps, lambdaHandler } from '../../lib/lambda';
+import { lambdaHandler } from '../../lib/lambda';
+import { approvalStore } from '../../lib/runtime/approvals';
+import { sfnClient } from '../../lib/runtime/sfn';
+import { slack } from '../../lib/runtime/slack';
 import { handleSlackInteraction } from '../../lib/workflow/slack-interaction';
 
 /** POST /slack/interactions (API Gateway HTTP API): Slack button clicks. */
 export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const rawBody = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   const { signingSecret } = await slackSecrets();
-  const result = await handleSlackInteraction(
-    { rawBody, headers: event.headers },
-    { signingSecret, approvals: deps.approvals(), sfn: deps.sfn(), slack: deps.slack },
-  );
+  const result = await handleSlackInteraction({ rawBody, headers: event.headers }, { signingSecret, approvals: approvalStore(), sfn: sfnClient(), slack });
   return { statusCode: result.statusCode, headers: { 'content-type': 'text/plain' }, body: result.body };
 });

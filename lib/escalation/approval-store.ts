@@ -21,6 +21,8 @@ export interface ApprovalItem {
   accountId: string;
   controlId: string | null;
   changeId: string | null;
+  /** Approval requests: the plan shown to the approver, handed back to the execution on Approve. */
+  plan?: { before: Record<string, string | null>; after: Record<string, string | null>; summary: string; planHash: string };
   approvers: string[];
   status: 'PENDING' | 'DECIDED';
   channel?: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AuditStore } from '../../../lib/audit/store';
 import { parseRules } from '../../../lib/rules/load';
-import { classify, findingKey } from '../../../lib/workflow/classify';
+import { classify, findingKey } from '../../../lib/workflow/classify-finding';
 import { accessAnalyzerEvent } from '../../../local/fixtures';
 
 const rules = parseRules(readFileSync('remediator.rules.yaml', 'utf8'));

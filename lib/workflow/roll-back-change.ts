@@ -1,0 +1,52 @@
+/**
+ * Roll Back Change: put back what this execution's change overwrote (on-call
+ * clicked Roll back), or what a manual rollback request names, from the stored
+ * ChangeRecord, never from the event. The execution holds the rollback (`holder`),
+ * so a second rollback of the same change is refused with its name.
+ */
+import type { AuditStore } from '../audit/store';
+import { rollbackChange } from '../controls/runner';
+import { RollbackFailedError } from '../errors';
+import type { Finding } from '../finding';
+import { auditStore } from '../runtime/audit';
+import { clients } from '../runtime/clients';
+import { rules } from '../runtime/rules';
+import { settings } from '../runtime/settings';
+import { controlContext, type ControlDeps } from './context';
+import { defineTask } from './dispatch';
+import { DecidedStateSchema, type DecidedState, type RunState } from './state';
+import type { TaskInput } from './types';
+
+/** The runner's rollback with the holder of issue 7 (compiles whether or not the runner has it yet). */
+type RollbackArgs = Parameters<typeof rollbackChange>[0] & { holder: string };
+
+/** The change a manual rollback request names (`request.changeId`, once the manual source carries it). */
+function requestedChange(finding: Finding): string | undefined {
+  const request = finding.request as (Finding['request'] & { changeId?: unknown }) | undefined;
+  return typeof request?.changeId === 'string' ? request.changeId : undefined;
+}
+
+function actorOf(state: DecidedState): string {
+  if (state.escalation?.decidedBy) return `slack:${state.escalation.decidedBy}`;
+  if (state.finding.request) return state.finding.request.requestedBy;
+  return 'auto';
+}
+
+export async function rollBackChange(input: TaskInput<DecidedState>, deps: ControlDeps & { audit: AuditStore }): Promise<RunState> {
+  const { state, execution } = input;
+  const changeId = state.change?.changeId ?? requestedChange(state.finding);
+  if (!changeId) throw new RollbackFailedError('nothing to roll back: this execution made no change and the request names none', { context: { findingId: state.finding.id } });
+  const args: RollbackArgs = {
+    ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients),
+    store: deps.audit,
+    changeId,
+    actor: actorOf(state),
+    holder: execution,
+  };
+  const record = await rollbackChange(args);
+  return { ...state, rollback: { changeId, status: record.status } };
+}
+
+export const rollBackChangeTask = defineTask('roll-back-change', DecidedStateSchema, (input) =>
+  rollBackChange(input, { rules: rules(), audit: auditStore(), remediationRoleArn: settings().remediationRoleArn, clients: clients() }),
+);
