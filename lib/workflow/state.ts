@@ -11,8 +11,14 @@ import { formatIssues } from '../sources/envelope';
 
 const ResourceStateSchema = z.record(z.string(), z.string().nullable());
 
+/** An error's cause: Step Functions may leave it out or null (SendTaskFailure without one; moto always). */
+const CauseSchema = z
+  .string()
+  .nullish()
+  .transform((cause) => cause ?? '');
+
 /** What a Catch puts at its ResultPath: the error name and its cause. */
-export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().default('') });
+export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: CauseSchema });
 export type CaughtError = z.infer<typeof CaughtErrorSchema>;
 
 /** The plan a human approved: carried through the task token so that what they saw is what gets written. */
@@ -30,7 +36,7 @@ const HumanAnswerSchema = z.object({
   decidedBy: z.string().optional(),
   decidedAt: z.string().optional(),
   Error: z.string().optional(),
-  Cause: z.string().optional(),
+  Cause: CauseSchema.optional(),
 });
 
 export const CHANGE_STATUSES = ['REMEDIATED', 'NOT_APPLICABLE', 'DUPLICATE'] as const;

@@ -50,7 +50,7 @@ describe('remediate run', () => {
     await createBucketWithPolicy(s3, bucket);
     const started = await cli('run', 's3-deny-all-bucket-policy', '--resource', `arn:aws:s3:::${bucket}`, '--dry-run');
     const result = await runToEnd(sfn, startedArn(started.out));
-    expect(path(result)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Plan Corrective Control', 'Notify', 'Record Outcome', 'Done']);
+    expect(path(result)).toEqual(['Classify Finding', 'Route?', 'Plan Corrective Control', 'Record And Notify', 'Done']);
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
   });
 
