@@ -14,6 +14,8 @@ import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from
 import { SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { addClientDecorator, type SdkClient } from '../lib/aws/clients';
 import { SLACK_BUTTONS } from '../lib/escalation/messages';
+import { outcomeOf } from '../lib/outcome';
+import { RunStateSchema } from '../lib/workflow/state';
 import { followExecution, type ExecutionResult } from '../local/execution';
 import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from '../local/fixtures';
 import { clickSlackButton } from '../local/slack-click';
@@ -71,7 +73,7 @@ function costOf(path: string, result: ExecutionResult, window: ApiCall[], resour
   for (const call of window) byService[call.service] = (byService[call.service] ?? 0) + 1;
   return {
     path,
-    outcome: String((result.output as { notification?: { outcome?: string } } | undefined)?.notification?.outcome ?? result.status),
+    outcome: result.status === 'SUCCEEDED' ? outcomeOf(RunStateSchema.parse(result.output)).outcome : `${result.status} ${result.error ?? ''}`,
     states: result.states.map((s) => s.name),
     transitions: entered.length,
     lambdaInvocations: scheduled.length,
