@@ -29,6 +29,13 @@ describe('Classify Finding', () => {
     });
   });
 
+  it('starts an approval at round 1, and counts no rounds where nobody is asked', async () => {
+    const approve = await classify({ event: accessAnalyzerEvent('acme-prod-ledger'), execution: 'arn:exec:1' }, deps());
+    expect(approve).toMatchObject({ decision: { action: 'APPROVE' }, rounds: { approval: 1 } });
+    const auto = await classify({ event: accessAnalyzerEvent('public-assets'), execution: 'arn:exec:2' }, deps());
+    expect(auto).not.toHaveProperty('rounds');
+  });
+
   it('accepts the JSON text of an event as well as the object', async () => {
     const output = await classify({ event: JSON.stringify(accessAnalyzerEvent('bucket-b')), execution: 'arn:exec:1' }, deps());
     expect(output).toHaveProperty('decision.action', 'REMEDIATE');
