@@ -18,6 +18,8 @@ export interface RuntimeSettings {
   rescanWaitSeconds: number | null;
   /** Ask Access Analyzer to rescan, and to agree, before a finding counts as resolved (not on the local stack). */
   accessAnalyzerRescan: boolean;
+  /** The local emulator's endpoint (the local stack only): AWS calls, and identity proofs, go there. */
+  localEndpoint: string | null;
 }
 
 export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
@@ -29,6 +31,7 @@ export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSe
     remediationRoleArn: env.REMEDIATOR_REMEDIATION_ROLE_ARN || null,
     rescanWaitSeconds: env.REMEDIATOR_RESCAN_WAIT_SECONDS ? Number(env.REMEDIATOR_RESCAN_WAIT_SECONDS) : null,
     accessAnalyzerRescan: env.REMEDIATOR_RESCAN_SOURCE === 'access-analyzer',
+    localEndpoint: env.REMEDIATOR_AWS_ENDPOINT || null,
   };
 }
 

@@ -60,8 +60,14 @@ export const FindingSchema = z.object({
     .object({
       controlId: z.string().optional(),
       mode: z.enum(MODES).optional(),
+      /** Who asked: the ARN that STS proved (lib/requests/identity.ts), never what the caller typed. */
       requestedBy: z.string(),
       reason: z.string().optional(),
+      /** A rollback request: the change it undoes. */
+      rollbackOf: z.string().optional(),
+      nonce: z.string().optional(),
+      /** The signed sts:GetCallerIdentity request that proves the requester. */
+      identity: z.object({ url: z.string(), headers: z.record(z.string(), z.string()), body: z.string() }).optional(),
     })
     .optional(),
   raw: RawReferenceSchema,

@@ -1,6 +1,8 @@
 """Start the moto server for Remediator's local stack.
 
-Three changes to stock moto 5.2.x, all documented in the project README:
+Five changes to stock moto 5.2.x, all documented in the project README. They
+patch moto internals, so the launcher refuses any moto version they were not
+written for (SUPPORTED_MOTO below) with a message that says what to install.
 
 1. Step Functions: every execution after the first of a state machine fails with
    "cannot pickle '_thread.RLock' object", because StartExecution deep-copies the
@@ -16,17 +18,54 @@ Three changes to stock moto 5.2.x, all documented in the project README:
    ASL's PascalCase parameters (StateMachineArn, Name, Input) to boto3 unchanged
    and fails with KeyError; we map them to the API's names and map the response
    back (ExecutionArn, StartDate), as the real service does.
+5. DynamoDB: moto's server answers requests on several threads, and its
+   conditional writes read and write an item without a lock, so two racing
+   conditional updates can both succeed. DynamoDB applies writes to one item
+   one at a time; we serialise moto's item writes with one lock, so the
+   per-resource lease and the exactly-once decisions behave as on AWS.
 
 Usage: python3 local/moto_launcher.py --port PORT --function-host http://127.0.0.1:HOSTPORT
 """
 import argparse
 import copy
+import threading
 import datetime
 import json
 import os
 import sys
 import urllib.error
 import urllib.request
+
+
+# The moto releases these patches were written against (and tested with).
+SUPPORTED_MOTO = ("5.2.",)
+
+
+def check_moto_version():
+    import moto
+
+    if not moto.__version__.startswith(SUPPORTED_MOTO):
+        sys.stderr.write(
+            f"moto {moto.__version__} is not supported by local/moto_launcher.py (it patches moto internals written for "
+            f"{', '.join(v + 'x' for v in SUPPORTED_MOTO)}): install it with  pip install 'moto[server]==5.2.1'\n"
+        )
+        sys.exit(3)
+
+
+def patch_dynamodb_atomic_writes():
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+
+    def serialised(method):
+        def call(self, *args, **kwargs):
+            with lock:
+                return method(self, *args, **kwargs)
+
+        return call
+
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        setattr(DynamoDBBackend, name, serialised(getattr(DynamoDBBackend, name)))
 
 
 def patch_state_machine_deepcopy():
@@ -188,6 +227,8 @@ def main():
     args = parser.parse_args()
 
     os.environ["MOTO_PORT"] = str(args.port)
+    check_moto_version()
+    patch_dynamodb_atomic_writes()
     patch_state_machine_deepcopy()
     patch_lambda_invoke(args.function_host.rstrip("/"))
     patch_event_pattern_matching()

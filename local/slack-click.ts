@@ -15,6 +15,9 @@ export interface ClickOptions {
   timestamp?: number;
   /** Sign with this secret instead (to forge a request). */
   signWith?: string;
+  /** The workspace and app the click claims to come from (default: the local stack's). */
+  teamId?: string;
+  appId?: string;
   /** Change the body after signing (to tamper with a request). */
   tamper?: (body: string) => string;
 }
@@ -23,14 +26,18 @@ export function signSlackBody(signingSecret: string, timestamp: number, body: st
   return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
-export function interactionBody(options: Pick<ClickOptions, 'userId' | 'actionId' | 'value' | 'messageText'>): string {
+export const LOCAL_SLACK_TEAM = 'T0LOCAL';
+export const LOCAL_SLACK_APP = 'A0REMEDIATOR';
+
+export function interactionBody(options: Pick<ClickOptions, 'userId' | 'actionId' | 'value' | 'messageText' | 'teamId' | 'appId'>): string {
+  const team = options.teamId ?? LOCAL_SLACK_TEAM;
   const payload = {
     type: 'block_actions',
-    user: { id: options.userId, username: options.userId.toLowerCase(), team_id: 'T0LOCAL' },
-    api_app_id: 'A0REMEDIATOR',
+    user: { id: options.userId, username: options.userId.toLowerCase(), team_id: team },
+    api_app_id: options.appId ?? LOCAL_SLACK_APP,
     container: { type: 'message' },
     trigger_id: '0000.0000.local',
-    team: { id: 'T0LOCAL', domain: 'local' },
+    team: { id: team, domain: 'local' },
     message: { type: 'message', text: options.messageText ?? '' },
     actions: [{ type: 'button', action_id: options.actionId, block_id: 'remediator_decision', value: options.value, action_ts: `${Date.now() / 1000}` }],
   };

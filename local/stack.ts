@@ -16,6 +16,7 @@ import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { resetDefaultClients } from '../lib/aws/clients';
 import { startFunctionHost, type FunctionHost } from './function-host';
 import { readDefinition, resolveDefinition } from './definition';
+import { LOCAL_SLACK_APP, LOCAL_SLACK_TEAM } from './slack-click';
 import { startSlackStandIn, type SlackStandIn } from './slack-stand-in';
 import { tableDefinition } from './tables';
 
@@ -216,7 +217,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await ddb.send(new CreateTableCommand(tableDefinition('AuditTable', auditTable)));
     await ddb.send(new CreateTableCommand(tableDefinition('ApprovalsTable', approvalsTable)));
     await new SecretsManagerClient(clientConfig).send(
-      new CreateSecretCommand({ Name: secretId, SecretString: JSON.stringify({ botToken, signingSecret }) }),
+      new CreateSecretCommand({ Name: secretId, SecretString: JSON.stringify({ botToken, signingSecret, teamId: LOCAL_SLACK_TEAM, appId: LOCAL_SLACK_APP }) }),
     );
 
     const iam = new IAMClient(clientConfig);

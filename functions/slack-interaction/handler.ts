@@ -9,7 +9,10 @@ import { handleSlackInteraction } from '../../lib/workflow/slack-interaction';
 /** POST /slack/interactions (API Gateway HTTP API): Slack button clicks. */
 export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const rawBody = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-  const { signingSecret } = await slackSecrets();
-  const result = await handleSlackInteraction({ rawBody, headers: event.headers }, { signingSecret, approvals: approvalStore(), sfn: sfnClient(), slack });
+  const { signingSecret, teamId, appId } = await slackSecrets();
+  const result = await handleSlackInteraction(
+    { rawBody, headers: event.headers },
+    { signingSecret, workspace: { teamId, appId }, approvals: approvalStore(), sfn: sfnClient(), slack },
+  );
   return { statusCode: result.statusCode, headers: { 'content-type': 'text/plain' }, body: result.body };
 });

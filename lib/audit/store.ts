@@ -6,13 +6,40 @@
  *   pk CHANGE#<changeId>       sk RECORD   -> ChangeRecord
  *   pk EXECUTION#<name>        sk OUTCOME  -> how an execution ended (incl. rejected input)
  *   pk FINDING#<key>           sk CLAIM    -> which execution handles this finding version
+ *   pk LEASE#<resourceArn>     sk LEASE    -> which execution may plan and write this resource now,
+ *                                             and the last change written under the lease
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../aws/clients';
-import { toRemediatorError } from '../aws/errors';
-import { RemediatorError } from '../errors';
+import { awsErrorName, toRemediatorError } from '../aws/errors';
+import { RemediatorError, ResourceBusyError } from '../errors';
 import { ChangeRecordSchema, type ChangeRecord } from '../finding';
+
+type ChangeStatus = ChangeRecord['status'];
+type ResourceStateFields = Record<string, string | null>;
+
+/** The fields a status transition may set on a change record. */
+export interface ChangeFields {
+  error?: string;
+  rolledBackBy?: string;
+  rollbackBy?: string;
+  rollbackOverwrote?: ResourceStateFields;
+  live?: ResourceStateFields;
+}
+
+/** What a lease holder learns on acquiring it: the last change written under the lease, if any. */
+export interface Lease {
+  resourceArn: string;
+  holder: string;
+  expiresAt: number;
+  lastChange?: { changeId: string; executionArn: string; at: string };
+}
+
+/** A guarded transition found the record in another state (or held by someone else). */
+export class ChangeStateConflict extends RemediatorError {
+  override readonly name = 'ChangeStateConflict';
+}
 
 export class AuditStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -36,15 +63,29 @@ export class AuditStore {
     return ChangeRecordSchema.parse(rest);
   }
 
-  async setChangeStatus(changeId: string, status: ChangeRecord['status'], fields: { error?: string; rolledBackBy?: string; rollbackOverwrote?: Record<string, string | null> } = {}): Promise<void> {
+  /**
+   * Move a change record to `status`, setting `fields`, only if it is now in one
+   * of `from` (and, with `holder`, only if that holder owns its rollback).
+   * A record in another state raises ChangeStateConflict: two writers never
+   * both believe they moved it.
+   */
+  async transitionChange(changeId: string, transition: { from: readonly ChangeStatus[]; to: ChangeStatus; fields?: ChangeFields; holder?: string }): Promise<void> {
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':status': status, ':updatedAt': new Date().toISOString() };
+    const values: Record<string, unknown> = { ':status': transition.to, ':updatedAt': new Date().toISOString() };
     let expression = 'SET #status = :status, #updatedAt = :updatedAt';
-    for (const [key, value] of Object.entries(fields)) {
+    for (const [key, value] of Object.entries(transition.fields ?? {})) {
       if (value === undefined) continue;
       names[`#${key}`] = key;
       values[`:${key}`] = value;
       expression += `, #${key} = :${key}`;
+    }
+    const from = transition.from.map((_, index) => `:from${index}`);
+    transition.from.forEach((status, index) => (values[`:from${index}`] = status));
+    let condition = `attribute_exists(pk) AND #status IN (${from.join(', ')})`;
+    if (transition.holder !== undefined) {
+      names['#rollbackBy'] = 'rollbackBy';
+      values[':holder'] = transition.holder;
+      condition += ' AND (attribute_not_exists(#rollbackBy) OR #rollbackBy = :holder)';
     }
     try {
       await this.doc.send(
@@ -52,13 +93,77 @@ export class AuditStore {
           TableName: this.table,
           Key: { pk: `CHANGE#${changeId}`, sk: 'RECORD' },
           UpdateExpression: expression,
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
       );
     } catch (error) {
+      if (awsErrorName(error) === 'ConditionalCheckFailedException') {
+        const now = await this.getChange(changeId);
+        throw new ChangeStateConflict(
+          `change ${changeId} is ${now?.status ?? 'missing'}${now?.rollbackBy ? ` (rollback held by ${now.rollbackBy})` : ''}, not ${transition.from.join(' or ')}: not moved to ${transition.to}`,
+          { cause: error, context: { changeId, status: now?.status, rollbackBy: now?.rollbackBy } },
+        );
+      }
       throw toRemediatorError(error, `updating change record ${changeId}`);
+    }
+  }
+
+  /**
+   * Take the lease on a resource for `holder` (an execution) for `ttlSeconds`.
+   * Free, expired, or already this holder's: taken. Held by another: ResourceBusyError,
+   * which the state machine retries with backoff. A crashed holder's lease expires.
+   */
+  async acquireLease(resourceArn: string, holder: string, ttlSeconds: number, now = new Date()): Promise<Lease> {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `LEASE#${resourceArn}`, sk: 'LEASE' },
+          UpdateExpression: 'SET holder = :me, expiresAt = :expires, acquiredAt = :at',
+          ConditionExpression: 'attribute_not_exists(holder) OR holder = :me OR expiresAt < :now',
+          ExpressionAttributeValues: { ':me': holder, ':expires': nowSeconds + ttlSeconds, ':at': now.toISOString(), ':now': nowSeconds },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const item = result.Attributes ?? {};
+      return { resourceArn, holder, expiresAt: Number(item.expiresAt), ...(item.lastChange ? { lastChange: item.lastChange as Lease['lastChange'] } : {}) };
+    } catch (error) {
+      if (awsErrorName(error) === 'ConditionalCheckFailedException') {
+        const item = await this.get(`LEASE#${resourceArn}`, 'LEASE', `reading the lease on ${resourceArn}`);
+        throw new ResourceBusyError(`${resourceArn} is being changed by ${String(item?.holder)} (lease until ${new Date(Number(item?.expiresAt) * 1000).toISOString()})`, {
+          cause: error,
+          context: { resourceArn, holder: item?.holder },
+        });
+      }
+      throw toRemediatorError(error, `taking the lease on ${resourceArn}`);
+    }
+  }
+
+  /** Give the lease back, remembering the change written under it (so a later duplicate can point at it). */
+  async releaseLease(resourceArn: string, holder: string, lastChange?: { changeId: string; executionArn: string }): Promise<void> {
+    const values: Record<string, unknown> = { ':me': holder };
+    let expression = 'REMOVE holder, expiresAt';
+    if (lastChange) {
+      values[':last'] = { ...lastChange, at: new Date().toISOString() };
+      expression = `SET lastChange = :last ${expression}`;
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `LEASE#${resourceArn}`, sk: 'LEASE' },
+          UpdateExpression: expression,
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // Expired and taken by another execution: that one re-plans from the live resource; nothing to undo here.
+      if (awsErrorName(error) === 'ConditionalCheckFailedException') return;
+      throw toRemediatorError(error, `releasing the lease on ${resourceArn}`);
     }
   }
 

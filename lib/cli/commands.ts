@@ -11,14 +11,14 @@
  *   remediate analyze <policy.json> --account <id> [--org <id> --org-accounts <ids>] [--type s3|kms|…] [--json]
  *   remediate local
  */
-import { createHash } from 'node:crypto';
-import { userInfo } from 'node:os';
+import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AuditStore } from '../audit/store';
 import { defaultClients } from '../aws/clients';
 import { CONTROLS, getControl } from '../controls/registry';
-import { planChange, rollbackChange } from '../controls/runner';
+import { planChange } from '../controls/runner';
+import { requestDigest, signIdentityProof, type IdentityProof } from '../requests/identity';
 import { RemediatorError } from '../errors';
 import { FindingSchema, type Mode } from '../finding';
 import { loadRules } from '../rules/load';
@@ -46,11 +46,13 @@ class UsageError extends RemediatorError {
 
 const USAGE = `usage: remediate <command> [options]
 
-  run <control> --resource <arn> [--dry-run | --approve] [--reason <text>] [--requested-by <who>]
-                       start the remediation workflow for one resource (a manual runbook)
+  run <control> --resource <arn> [--dry-run | --approve] [--reason <text>]
+                       start the remediation workflow for one resource (a manual runbook), signed with
+                       your AWS credentials: the workflow records who you are from STS
   plan <control> --resource <arn>
                        show the exact change a control would make, change nothing
-  rollback <execution> put back what that execution's change overwrote (from its change record)
+  rollback <execution> put back what that execution's change overwrote (from its change record), through
+                       the workflow (its role can undo a deny-all; yours cannot), recorded as you
   status <execution>   how an execution is doing, or how it ended
   controls             list the corrective controls and the IAM actions each needs
   analyze <policy.json> --account <id> [--org <id> --org-accounts <ids>] [--type s3|kms|…] [--json]
@@ -67,19 +69,21 @@ function setting(io: CliIo, name: string, flag: string | undefined): string {
   return value;
 }
 
-/** A manual request, as an EventBridge event of source remediator.manual: validated like any other source. */
+/** A manual request, as an EventBridge-shaped event of source remediator.manual: validated like any other source. */
 export function manualRequestEvent(args: {
-  controlId: string;
+  controlId?: string;
   resourceArn: string;
   mode?: Mode;
-  requestedBy: string;
   reason?: string;
+  rollbackOf?: string;
+  nonce: string;
+  identity?: IdentityProof;
   account: string;
   region: string;
   now?: Date;
 }): Record<string, unknown> {
   const time = (args.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const id = createHash('sha256').update(`${args.controlId}|${args.resourceArn}|${args.requestedBy}|${time}`).digest('hex').slice(0, 32);
+  const id = createHash('sha256').update(`${args.controlId ?? ''}|${args.resourceArn}|${args.rollbackOf ?? ''}|${args.nonce}`).digest('hex').slice(0, 32);
   return {
     version: '0',
     id,
@@ -91,12 +95,36 @@ export function manualRequestEvent(args: {
     resources: [args.resourceArn],
     detail: {
       resourceArn: args.resourceArn,
-      controlId: args.controlId,
+      ...(args.controlId ? { controlId: args.controlId } : {}),
       ...(args.mode ? { mode: args.mode } : {}),
-      requestedBy: args.requestedBy,
       ...(args.reason ? { reason: args.reason } : {}),
+      ...(args.rollbackOf ? { rollbackOf: args.rollbackOf } : {}),
+      nonce: args.nonce,
+      ...(args.identity ? { identity: args.identity } : {}),
     },
   };
+}
+
+/**
+ * Start a manual request as an execution, signed with the caller's own AWS credentials: the workflow asks STS who
+ * signed it (lib/requests/identity.ts), so the requester in the audit trail is the caller's real identity.
+ */
+async function startManualRequest(io: CliIo, stateMachineArn: string, request: { controlId?: string; resourceArn: string; mode?: Mode; reason?: string; rollbackOf?: string; account?: string }): Promise<string> {
+  const [, partition = 'aws', , region = defaultClients().config.region, account = ''] = stateMachineArn.split(':');
+  const nonce = randomBytes(16).toString('hex');
+  const draft = manualRequestEvent({ ...request, nonce, account: request.account ?? account, region });
+  // The same validation the workflow applies: fail here, before starting anything.
+  const normalized = normalizeEvent(draft);
+  if (normalized.kind !== 'findings' || !normalized.findings[0]) throw new UsageError(`cannot ask for ${request.resourceArn}`);
+  const resourceArn = normalized.findings[0].resource.arn;
+  const sfn = defaultClients().get(SFNClient);
+  const credentials = await sfn.config.credentials();
+  const endpoint = io.env.REMEDIATOR_AWS_ENDPOINT ?? `https://sts.${region}.${partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+  const intent = { resourceArn, nonce, ...(request.controlId ? { controlId: request.controlId } : {}), ...(request.mode ? { mode: request.mode } : {}), ...(request.reason ? { reason: request.reason } : {}), ...(request.rollbackOf ? { rollbackOf: request.rollbackOf } : {}) };
+  const identity = await signIdentityProof({ credentials, region, endpoint, digest: requestDigest(intent) });
+  const event = manualRequestEvent({ ...request, resourceArn, nonce, identity, account: request.account ?? account, region });
+  const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: `manual-${String(event.id).slice(0, 24)}`, input: JSON.stringify(event) }));
+  return started.executionArn ?? '';
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
@@ -108,7 +136,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       'dry-run': { type: 'boolean', default: false },
       approve: { type: 'boolean', default: false },
       reason: { type: 'string' },
-      'requested-by': { type: 'string' },
       account: { type: 'string' },
       'state-machine-arn': { type: 'string' },
     },
@@ -118,21 +145,15 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (values['dry-run'] && values.approve) throw new UsageError('choose one of --dry-run and --approve');
   getControl(controlId);
   const stateMachineArn = setting(io, 'REMEDIATOR_STATE_MACHINE_ARN', values['state-machine-arn']);
-  const [, , , region = defaultClients().config.region, account = ''] = stateMachineArn.split(':');
-  const event = manualRequestEvent({
+  const mode: Mode | undefined = values['dry-run'] ? 'dry-run' : values.approve ? 'approve' : undefined;
+  const executionArn = await startManualRequest(io, stateMachineArn, {
     controlId,
     resourceArn: values.resource,
-    mode: values['dry-run'] ? 'dry-run' : values.approve ? 'approve' : undefined,
-    requestedBy: values['requested-by'] ?? `cli:${userInfo().username}`,
-    reason: values.reason,
-    account: values.account ?? account,
-    region,
+    ...(mode ? { mode } : {}),
+    ...(values.reason ? { reason: values.reason } : {}),
+    ...(values.account ? { account: values.account } : {}),
   });
-  normalizeEvent(event); // the same validation the workflow applies: fail here, before starting anything
-  const started = await defaultClients().get(SFNClient).send(
-    new StartExecutionCommand({ stateMachineArn, name: `manual-${String(event.id).slice(0, 24)}`, input: JSON.stringify(event) }),
-  );
-  io.stdout(`started ${started.executionArn}\nfollow it with: remediate status ${executionName(started.executionArn ?? '')}\n`);
+  io.stdout(`started ${executionArn}\nfollow it with: remediate status ${executionName(executionArn)}\n`);
   return 0;
 }
 
@@ -145,7 +166,7 @@ async function plan(argv: string[], io: CliIo): Promise<number> {
     controlId,
     resourceArn: values.resource,
     mode: 'dry-run',
-    requestedBy: 'cli:plan',
+    nonce: randomBytes(16).toString('hex'),
     account: values.account ?? io.env.REMEDIATOR_ACCOUNT_ID ?? '000000000000',
     region: defaultClients().config.region,
   });
@@ -161,32 +182,29 @@ async function plan(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/**
+ * Roll back through the workflow, never with the operator's own credentials: the deny-all policy exempts only the
+ * workflow role and the break-glass role, so only the workflow can undo it. The operator's proven identity is
+ * recorded as the actor.
+ */
 async function rollback(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { 'audit-table': { type: 'string' }, 'requested-by': { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { 'audit-table': { type: 'string' }, 'state-machine-arn': { type: 'string' }, reason: { type: 'string' } } });
   const [execution] = positionals;
   if (!execution) throw new UsageError('rollback needs <execution> (its name or ARN)');
   const store = new AuditStore(setting(io, 'REMEDIATOR_AUDIT_TABLE', values['audit-table']), defaultClients());
+  const stateMachineArn = setting(io, 'REMEDIATOR_STATE_MACHINE_ARN', values['state-machine-arn']);
   const changeId = executionName(execution);
   const record = await store.getChange(changeId);
   if (!record) throw new RemediatorError(`execution ${changeId} made no change (no change record)`);
-  const finding = FindingSchema.parse({
-    id: record.findingId,
-    source: 'manual',
-    type: 'Rollback',
-    status: 'ACTIVE',
-    severity: 'MEDIUM',
-    resource: { arn: record.resourceArn, type: record.resourceType, accountId: record.accountId, region: record.region },
-    observedAt: new Date().toISOString(),
-    raw: { eventId: changeId, source: 'remediator.cli' },
+  if (record.status !== 'APPLIED') throw new RemediatorError(`change ${changeId} is ${record.status}${record.rollbackBy ? ` (rollback by ${record.rollbackBy})` : ''}: nothing to roll back`);
+  const executionArn = await startManualRequest(io, stateMachineArn, {
+    resourceArn: record.resourceArn,
+    controlId: record.controlId,
+    rollbackOf: changeId,
+    account: record.accountId,
+    ...(values.reason ? { reason: values.reason } : {}),
   });
-  const rules = loadRules();
-  const restored = await rollbackChange({
-    ctx: controlContext(finding, rules, null, defaultClients()),
-    store,
-    changeId,
-    actor: values['requested-by'] ?? `cli:${userInfo().username}`,
-  });
-  io.stdout(`${restored.resourceArn}: restored the state saved by ${changeId} (${Object.keys(restored.before).join(', ')}); record is ${restored.status}\n`);
+  io.stdout(`started ${executionArn} to roll back change ${changeId} on ${record.resourceArn}\nfollow it with: remediate status ${executionName(executionArn)}\n`);
   return 0;
 }
 

@@ -1,15 +1,30 @@
 /**
  * Runs a corrective control with the guarantees every control shares:
- * the ChangeRecord (with the exact `before`) is stored before the first
- * write; a write that fails half-way puts `before` back; a rollback restores
- * `before` from the stored record, never from the event.
+ *
+ * - One writer per resource: a lease (lib/audit/store.ts) is held from the plan
+ *   to the recorded write, so findings about one exposure from several sources,
+ *   versions or deliveries make exactly one change; the others re-plan from the
+ *   live resource after it and find nothing left to do.
+ * - Idempotent per execution: the change id is the execution's, so a retried
+ *   Apply finds its own record and completes it instead of writing twice or
+ *   forgetting the change it made.
+ * - What the approver saw is what gets written: with an approved plan, the live
+ *   resource must still match its `before` (and the fix its `after`), or
+ *   nothing is written (PlanChangedError: ask again).
+ * - Nothing is lost: the ChangeRecord (with the exact `before`) is stored
+ *   before the first write; a write that fails half-way puts `before` back, and
+ *   when that fails too the live resource is re-read and stored as `live`.
+ * - Rollback moves APPLIED → ROLLING_BACK → ROLLED_BACK with conditional
+ *   writes, saving what it overwrites first; a second rollback is refused with
+ *   the first one's identity.
  */
-import type { AuditStore } from '../audit/store';
-import { ControlFailedError, RollbackFailedError, describeError } from '../errors';
+import type { AuditStore, Lease } from '../audit/store';
+import { ControlFailedError, PlanChangedError, RollbackFailedError, describeError } from '../errors';
 import type { ChangeRecord } from '../finding';
 import { logger } from '../logger';
 import { getControl } from './registry';
-import type { ControlContext, ControlPlan, VerifyOutcome } from './types';
+import { sameState } from './state';
+import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
 
 export type ApplyStatus = 'REMEDIATED' | 'NOT_APPLICABLE';
 
@@ -19,27 +34,75 @@ export interface ApplyResult {
   changeId: string | null;
   summary: string;
   reason: string;
+  /** Another execution already changed this resource a moment ago: this one is its duplicate. */
+  handledBy?: string;
 }
+
+/** The plan a human approved, carried through the task token to Apply. */
+export interface ApprovedPlan {
+  before: ResourceState;
+  after: ResourceState;
+  summary: string;
+  planHash: string;
+}
+
+/** Longer than one Apply can take (the remediate function's timeout is 60 s). */
+export const LEASE_SECONDS = 90;
+/** A change this recent by another execution makes a not-applicable plan a duplicate of it. */
+const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
 
 export async function planChange(controlId: string, ctx: ControlContext): Promise<ControlPlan> {
   return getControl(controlId).plan(ctx);
 }
 
-export async function applyChange(args: {
+export interface ApplyArgs {
   controlId: string;
   ctx: ControlContext;
   store: AuditStore;
   changeId: string;
   executionArn: string;
   actor: string;
-}): Promise<ApplyResult> {
-  const { controlId, ctx, store, changeId } = args;
+  approvedPlan?: ApprovedPlan;
+}
+
+export async function applyChange(args: ApplyArgs): Promise<ApplyResult> {
+  const { controlId, ctx, store, executionArn } = args;
   const control = getControl(controlId);
-  const plan = await control.plan(ctx);
+  const resourceArn = ctx.finding.resource.arn;
+  const lease = await store.acquireLease(resourceArn, executionArn, LEASE_SECONDS);
+  let lastChange: { changeId: string; executionArn: string } | undefined;
+  try {
+    const existing = await store.getChange(args.changeId);
+    const result = existing ? await resumeChange(control, args, existing) : await applyNew(control, args, lease);
+    if (result.status === 'REMEDIATED' && result.changeId) lastChange = { changeId: result.changeId, executionArn };
+    return result;
+  } finally {
+    await store.releaseLease(resourceArn, executionArn, lastChange).catch((error: unknown) => {
+      logger.warn('could not release the lease; it expires by itself', { resourceArn, executionArn, error: describeError(error) });
+    });
+  }
+}
+
+async function applyNew(control: CorrectiveControl, args: ApplyArgs, lease: Lease): Promise<ApplyResult> {
+  const { controlId, ctx, store, changeId } = args;
   const log = { findingId: ctx.finding.id, controlId, resourceArn: ctx.finding.resource.arn, executionArn: args.executionArn };
+  const plan = await control.plan(ctx);
+  if (args.approvedPlan && !(sameState(plan.before, args.approvedPlan.before) && sameState(plan.after, args.approvedPlan.after))) {
+    throw new PlanChangedError(`${ctx.finding.resource.arn} changed since the plan was approved: nothing written, the change must be approved again`, {
+      context: { ...log, approvedPlanHash: args.approvedPlan.planHash },
+    });
+  }
   if (!plan.applicable) {
-    logger.info('control not applicable, nothing written', { ...log, reason: plan.reason });
-    return { status: 'NOT_APPLICABLE', controlId, changeId: null, summary: plan.summary, reason: plan.reason };
+    const recent = lease.lastChange && lease.lastChange.executionArn !== args.executionArn && Date.now() - Date.parse(lease.lastChange.at) < DUPLICATE_WINDOW_MS;
+    logger.info('control not applicable, nothing written', { ...log, reason: plan.reason, handledBy: recent ? lease.lastChange?.executionArn : undefined });
+    return {
+      status: 'NOT_APPLICABLE',
+      controlId,
+      changeId: null,
+      summary: plan.summary,
+      reason: recent ? `${plan.reason}: already changed by ${lease.lastChange?.executionArn} (change ${lease.lastChange?.changeId})` : plan.reason,
+      ...(recent ? { handledBy: lease.lastChange?.executionArn } : {}),
+    };
   }
   const now = new Date().toISOString();
   const record: ChangeRecord = {
@@ -60,41 +123,118 @@ export async function applyChange(args: {
   };
   await store.createChange(record);
   logger.info('change record saved, writing', { ...log, changeId });
+  await writeOrRestore(control, args, plan);
+  return { status: 'REMEDIATED', controlId, changeId, summary: plan.summary, reason: plan.reason };
+}
+
+/** A retry of this execution's Apply: complete the record it left, never write twice. */
+async function resumeChange(control: CorrectiveControl, args: ApplyArgs, record: ChangeRecord): Promise<ApplyResult> {
+  const done = (reason: string): ApplyResult => ({ status: 'REMEDIATED', controlId: record.controlId, changeId: record.changeId, summary: `change ${record.changeId}`, reason });
+  switch (record.status) {
+    case 'APPLIED':
+    case 'ROLLING_BACK':
+    case 'ROLLED_BACK':
+      return done(`change ${record.changeId} was already applied by this execution`);
+    case 'FAILED':
+      throw new ControlFailedError(`change ${record.changeId} already failed: ${record.error ?? 'see the change record'}`, { context: { changeId: record.changeId } });
+    case 'PENDING': {
+      const live = await control.snapshot(args.ctx);
+      if (sameState(live, record.after)) {
+        await args.store.transitionChange(record.changeId, { from: ['PENDING'], to: 'APPLIED' });
+        logger.info('a retried apply found its own write in place and completed the record', { changeId: record.changeId });
+        return done('the write of an earlier attempt was in place; the record is now complete');
+      }
+      if (sameState(live, record.before)) {
+        const plan: ControlPlan = { applicable: true, reason: 'completing an interrupted change', before: record.before, after: record.after, summary: `change ${record.changeId}` };
+        await writeOrRestore(control, args, plan);
+        return done('an earlier attempt stopped before writing; written now');
+      }
+      await args.store.transitionChange(record.changeId, { from: ['PENDING'], to: 'FAILED', fields: { live, error: 'the resource changed while the change was pending' } });
+      throw new ControlFailedError(`${record.resourceArn} is neither as before nor as planned after an interrupted change: nothing written; the live state is in change ${record.changeId}`, {
+        context: { changeId: record.changeId },
+      });
+    }
+  }
+}
+
+async function writeOrRestore(control: CorrectiveControl, args: ApplyArgs, plan: ControlPlan): Promise<void> {
+  const { ctx, store, changeId, controlId } = args;
   try {
     await control.write(ctx, plan);
   } catch (error) {
-    const restored = await control.restore(ctx, plan.before).then(
-      () => 'restored',
-      (restoreError: unknown) => `restore failed too: ${describeError(restoreError).message}`,
+    const restore = await control.restore(ctx, plan.before).then(
+      () => ({ restored: true as const, note: 'restored' }),
+      (restoreError: unknown) => ({ restored: false as const, note: `restore failed too: ${describeError(restoreError).message}` }),
     );
-    await store.setChangeStatus(changeId, 'FAILED', { error: `${describeError(error).message} (${restored})` });
-    logger.error('control write failed', { ...log, changeId, error: describeError(error), restored });
-    throw new ControlFailedError(`${controlId} could not change ${ctx.finding.resource.arn}: ${describeError(error).message} (${restored})`, {
+    // After a failed restore the record must say what is really there: re-read it, never assume.
+    const live = restore.restored ? undefined : await control.snapshot(ctx).catch((readError: unknown) => ({ unreadable: describeError(readError).message }));
+    await store.transitionChange(changeId, { from: ['PENDING'], to: 'FAILED', fields: { error: `${describeError(error).message} (${restore.note})`, ...(live ? { live } : {}) } });
+    logger.error('control write failed', { controlId, changeId, resourceArn: ctx.finding.resource.arn, error: describeError(error), restore: restore.note, live });
+    throw new ControlFailedError(`${controlId} could not change ${ctx.finding.resource.arn}: ${describeError(error).message} (${restore.note})`, {
       cause: error,
-      context: { ...log, changeId },
+      context: { changeId, resourceArn: ctx.finding.resource.arn, restored: restore.restored, ...(live ? { live } : {}) },
     });
   }
-  await store.setChangeStatus(changeId, 'APPLIED');
-  return { status: 'REMEDIATED', controlId, changeId, summary: plan.summary, reason: plan.reason };
+  await store.transitionChange(changeId, { from: ['PENDING'], to: 'APPLIED' });
 }
 
 export async function verifyChange(controlId: string, ctx: ControlContext): Promise<VerifyOutcome> {
   return getControl(controlId).verify(ctx);
 }
 
-export async function rollbackChange(args: { ctx: ControlContext; store: AuditStore; changeId: string; actor: string }): Promise<ChangeRecord> {
-  const record = await args.store.getChange(args.changeId);
-  if (!record) throw new RollbackFailedError(`no change record ${args.changeId}`, { context: { changeId: args.changeId } });
-  if (record.status === 'ROLLED_BACK') return record;
-  const control = getControl(record.controlId);
-  // A rollback is a write too: what it overwrites (the fix, or whatever has drifted in since) is saved first.
-  const current = await control.snapshot(args.ctx);
-  await args.store.setChangeStatus(args.changeId, record.status, { rollbackOverwrote: current });
-  try {
-    await control.restore(args.ctx, record.before);
-  } catch (error) {
-    throw new RollbackFailedError(`could not restore ${record.resourceArn}: ${describeError(error).message}`, { cause: error, context: { changeId: args.changeId } });
+export interface RollbackArgs {
+  ctx: ControlContext;
+  store: AuditStore;
+  changeId: string;
+  /** Who asked (`slack:<user>`, the proven ARN of an operator). */
+  actor: string;
+  /** The execution doing the rollback: it holds the rollback until it is done (default: the actor). */
+  holder?: string;
+}
+
+export async function rollbackChange(args: RollbackArgs): Promise<ChangeRecord> {
+  const { store, changeId } = args;
+  const holder = args.holder ?? args.actor;
+  const record = await store.getChange(changeId);
+  if (!record) throw new RollbackFailedError(`no change record ${changeId}`, { context: { changeId } });
+  if (record.rollbackBy && record.rollbackBy !== holder) {
+    throw new RollbackFailedError(`change ${changeId} is already ${record.status === 'ROLLED_BACK' ? 'rolled back' : 'being rolled back'} by ${record.rollbackBy} (asked by ${record.rolledBackBy ?? 'unknown'})`, {
+      context: { changeId, rollbackBy: record.rollbackBy },
+    });
   }
-  await args.store.setChangeStatus(args.changeId, 'ROLLED_BACK', { rolledBackBy: args.actor });
-  return { ...record, status: 'ROLLED_BACK', rolledBackBy: args.actor, rollbackOverwrote: current };
+  if (record.status === 'ROLLED_BACK') return record;
+  if (record.status !== 'APPLIED' && record.status !== 'ROLLING_BACK') {
+    throw new RollbackFailedError(`change ${changeId} is ${record.status}: nothing was applied to roll back`, { context: { changeId } });
+  }
+  const control = getControl(record.controlId);
+  const resourceArn = record.resourceArn;
+  await store.acquireLease(resourceArn, holder, LEASE_SECONDS);
+  try {
+    let overwrote = record.rollbackOverwrote;
+    if (record.status === 'APPLIED') {
+      // A rollback is a write too: what it overwrites (the fix, or whatever drifted in since) is saved first, in the
+      // same conditional write that claims the rollback, so a racing rollback can neither lose it nor overwrite it.
+      overwrote = await control.snapshot(args.ctx);
+      await store
+        .transitionChange(changeId, { from: ['APPLIED'], to: 'ROLLING_BACK', holder, fields: { rollbackBy: holder, rolledBackBy: args.actor, rollbackOverwrote: overwrote } })
+        .catch(async (error: unknown) => {
+          const now = await store.getChange(changeId);
+          throw new RollbackFailedError(`change ${changeId} is already being rolled back by ${now?.rollbackBy ?? 'another execution'}`, { cause: error, context: { changeId, rollbackBy: now?.rollbackBy } });
+        });
+    }
+    try {
+      await control.restore(args.ctx, record.before);
+    } catch (error) {
+      const live = await control.snapshot(args.ctx).catch((readError: unknown) => ({ unreadable: describeError(readError).message }));
+      await store.transitionChange(changeId, { from: ['ROLLING_BACK'], to: 'ROLLING_BACK', holder, fields: { live, error: `rollback failed: ${describeError(error).message}` } });
+      throw new RollbackFailedError(`could not restore ${resourceArn}: ${describeError(error).message}; the live state is in change ${changeId}`, {
+        cause: error,
+        context: { changeId, live },
+      });
+    }
+    await store.transitionChange(changeId, { from: ['ROLLING_BACK'], to: 'ROLLED_BACK', holder });
+    return { ...record, status: 'ROLLED_BACK', rollbackBy: holder, rolledBackBy: args.actor, ...(overwrote ? { rollbackOverwrote: overwrote } : {}) };
+  } finally {
+    await store.releaseLease(resourceArn, holder).catch(() => undefined);
+  }
 }

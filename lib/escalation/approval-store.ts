@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../aws/clients';
 import { toRemediatorError } from '../aws/errors';
+import type { ApprovedPlan } from '../controls/runner';
 import { ApprovalNotPendingError } from '../errors';
 
 export type ApprovalKind = 'approval' | 'on-call';
@@ -21,8 +22,6 @@ export interface ApprovalItem {
   accountId: string;
   controlId: string | null;
   changeId: string | null;
-  /** Approval requests: the plan shown to the approver, handed back to the execution on Approve. */
-  plan?: { before: Record<string, string | null>; after: Record<string, string | null>; summary: string; planHash: string };
   approvers: string[];
   status: 'PENDING' | 'DECIDED';
   channel?: string;
@@ -31,6 +30,8 @@ export interface ApprovalItem {
   decidedBy?: string;
   decidedAt?: string;
   createdAt: string;
+  /** The exact plan shown to the approvers: what an Approve resumes Apply with (approvals only). */
+  plan?: ApprovedPlan;
   /** Epoch seconds; the table's TTL attribute. */
   expiresAt: number;
 }
@@ -129,6 +130,29 @@ export class ApprovalStore {
         throw new ApprovalNotPendingError(`approval ${approvalId} was already decided, has expired, or does not exist`, { context: { approvalId } });
       }
       throw toRemediatorError(error, `deciding approval ${approvalId}`);
+    }
+  }
+
+  /**
+   * Undo a decision whose execution could not be resumed (Step Functions throttled or failed), so the person can
+   * click again: only the decision this click took (same user, same time) is returned to PENDING.
+   */
+  async reopen(approvalId: string, decidedBy: string, decidedAt: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { approvalId },
+          UpdateExpression: 'SET #status = :pending REMOVE decision, decidedBy, decidedAt',
+          ConditionExpression: '#status = :decided AND decidedBy = :by AND decidedAt = :at',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':decided': 'DECIDED', ':by': decidedBy, ':at': decidedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw toRemediatorError(error, `reopening approval ${approvalId}`);
     }
   }
 }

@@ -11,7 +11,11 @@ import { defaultClients } from '../aws/clients';
 import { toRemediatorError } from '../aws/errors';
 import { RemediatorError } from '../errors';
 
-const SlackSecretSchema = z.object({ botToken: z.string().min(1), signingSecret: z.string().min(1) });
+/**
+ * The Slack app's secrets and identity. `teamId` and `appId` are required: a click is accepted only from this
+ * workspace and this app, even when it carries a valid signature (a signing secret shared with another app is not enough).
+ */
+const SlackSecretSchema = z.object({ botToken: z.string().min(1), signingSecret: z.string().min(1), teamId: z.string().min(1), appId: z.string().min(1) });
 export type SlackSecrets = z.infer<typeof SlackSecretSchema>;
 
 let secrets: Promise<SlackSecrets> | undefined;
@@ -34,7 +38,7 @@ async function loadSecrets(env: NodeJS.ProcessEnv): Promise<SlackSecrets> {
     throw toRemediatorError(error, `reading Slack secret ${secretId}`);
   }
   const parsed = SlackSecretSchema.safeParse(JSON.parse(text ?? '{}'));
-  if (!parsed.success) throw new RemediatorError(`Slack secret ${secretId} must be JSON with botToken and signingSecret`);
+  if (!parsed.success) throw new RemediatorError(`Slack secret ${secretId} must be JSON with botToken, signingSecret, teamId (the workspace T…) and appId (the Slack app A…)`);
   return parsed.data;
 }
 

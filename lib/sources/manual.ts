@@ -30,8 +30,12 @@ export const ManualRequestSchema = z.object({
     .max(128)
     .optional(),
   mode: z.enum(MODES).optional(),
-  requestedBy: z.string().trim().min(1).max(256),
+  /** Ignored for the audit trail: the requester is what the identity proof proves (lib/requests/identity.ts). */
+  requestedBy: z.string().trim().min(1).max(256).optional(),
   reason: z.string().max(2048).optional(),
+  rollbackOf: z.string().regex(/^[\w.:-]{1,128}$/, 'a change id is an execution name').optional(),
+  nonce: z.string().regex(/^[0-9a-f]{16,64}$/, 'a nonce is 16 to 64 hex characters').optional(),
+  identity: z.object({ url: z.string().url().max(512), headers: z.record(z.string().max(128), z.string().max(4096)), body: z.string().max(256) }).optional(),
 });
 export type ManualRequest = z.infer<typeof ManualRequestSchema>;
 
@@ -50,8 +54,11 @@ export function normalizeManualRequest(event: EventBridgeEnvelope): NormalizeRes
       request: {
         ...(detail.controlId ? { controlId: detail.controlId } : {}),
         ...(detail.mode ? { mode: detail.mode } : {}),
-        requestedBy: detail.requestedBy,
+        requestedBy: 'unproven',
         ...(detail.reason ? { reason: detail.reason } : {}),
+        ...(detail.rollbackOf ? { rollbackOf: detail.rollbackOf } : {}),
+        ...(detail.nonce ? { nonce: detail.nonce } : {}),
+        ...(detail.identity ? { identity: detail.identity } : {}),
       },
       raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
     },

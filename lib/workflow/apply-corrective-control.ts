@@ -5,7 +5,7 @@
  * matches it, the runner throws PlanChangedError and the ASL asks again.
  */
 import type { AuditStore } from '../audit/store';
-import { applyChange, type ApplyResult } from '../controls/runner';
+import { applyChange } from '../controls/runner';
 import { auditStore } from '../runtime/audit';
 import { clients } from '../runtime/clients';
 import { rules } from '../runtime/rules';
@@ -13,7 +13,7 @@ import { settings } from '../runtime/settings';
 import { requestRescan } from '../verify/access-analyzer';
 import { controlContext, controlOf, type ControlDeps } from './context';
 import { defineTask } from './dispatch';
-import { DecidedStateSchema, type ApprovedPlan, type DecidedState, type RunState } from './state';
+import { DecidedStateSchema, type DecidedState, type RunState } from './state';
 import { executionName, type TaskInput } from './types';
 
 export interface ApplyDeps extends ControlDeps {
@@ -22,18 +22,10 @@ export interface ApplyDeps extends ControlDeps {
   rescan: boolean;
 }
 
-/**
- * The runner's interface with the safe-write-path additions (issue 7): the approved plan in,
- * the execution that already handled the resource out. Spelled here so that this state
- * compiles against a runner that has them and one that does not yet.
- */
-type ApplyArgs = Parameters<typeof applyChange>[0] & { approvedPlan?: ApprovedPlan };
-type ApplyOutcome = ApplyResult & { handledBy?: string };
-
 export async function applyCorrectiveControl(input: TaskInput<DecidedState>, deps: ApplyDeps): Promise<RunState> {
   const { state, execution } = input;
   const controlId = controlOf(state, 'Apply Corrective Control');
-  const args: ApplyArgs = {
+  const result = await applyChange({
     controlId,
     ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients),
     store: deps.audit,
@@ -41,8 +33,7 @@ export async function applyCorrectiveControl(input: TaskInput<DecidedState>, dep
     executionArn: execution,
     actor: state.approval?.decidedBy ? `slack:${state.approval.decidedBy}` : 'auto',
     ...(state.approval?.plan ? { approvedPlan: state.approval.plan } : {}),
-  };
-  const result: ApplyOutcome = await applyChange(args);
+  });
   const duplicate = Boolean(result.handledBy && result.handledBy !== execution);
   // Ask the source to look again now, so that Check Resolution does not wait for its schedule.
   if (result.status === 'REMEDIATED' && !duplicate && deps.rescan) await requestRescan(state.finding, deps.clients);

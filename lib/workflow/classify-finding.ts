@@ -13,6 +13,7 @@ import type { RulesFile } from '../rules/schema';
 import { normalizeEvent, type NormalizeOptions, type NormalizeResult, type RejectedFinding } from '../sources';
 import { formatIssues } from '../sources/envelope';
 import { InvalidEventError } from '../errors';
+import { authenticateManualRequest } from '../requests/authenticate';
 import { auditStore } from '../runtime/audit';
 import { rules } from '../runtime/rules';
 import { settings } from '../runtime/settings';
@@ -34,6 +35,8 @@ export interface ClassifyDeps {
   region: string;
   accountId: string | null;
   rescanWaitSeconds: number | null;
+  /** Proves who sent a manual request (lib/requests/authenticate.ts); refuses it otherwise. */
+  authenticate: (finding: Finding) => Promise<Finding>;
 }
 
 const ACTING = new Set<Decision['action']>(['REMEDIATE', 'APPROVE']);
@@ -55,7 +58,12 @@ export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promis
   if (findings.findings.length > 1) {
     return { batch: { findings: findings.findings, rejected } };
   }
-  const finding = findings.findings[0] as Finding;
+  const finding = await deps.authenticate(findings.findings[0] as Finding);
+  if (finding.request?.rollbackOf) {
+    const decision: Decision = { ...ignoredDecision(deps.rules, `rollback of change ${finding.request.rollbackOf} requested by ${finding.request.requestedBy}`), action: 'ROLLBACK', ruleId: 'manual-rollback' };
+    logger.info('classified', { findingId: finding.id, resourceArn: finding.resource.arn, action: decision.action, executionArn: input.execution });
+    return { finding, decision };
+  }
   let decision: Decision = triage(finding, deps.rules, { region: deps.region, accountId: deps.accountId, rescanWaitSeconds: deps.rescanWaitSeconds });
   if (ACTING.has(decision.action)) {
     const owner = await deps.audit.claimFinding(findingKey(finding), input.execution);
@@ -107,6 +115,16 @@ function ignoredDecision(rules: RulesFile, reason: string): Decision {
 export const classifyFindingTask = defineTask('classify-finding', z.unknown(), (input) =>
   classify(
     { event: input.state, execution: input.execution },
-    { rules: rules(), audit: auditStore(), region: settings().region, accountId: settings().accountId, rescanWaitSeconds: settings().rescanWaitSeconds },
+    {
+      rules: rules(),
+      audit: auditStore(),
+      region: settings().region,
+      accountId: settings().accountId,
+      rescanWaitSeconds: settings().rescanWaitSeconds,
+      authenticate: (finding) => {
+        const { region, accountId, localEndpoint } = settings();
+        return authenticateManualRequest(finding, { region, accountId, ...(localEndpoint ? { localEndpoint } : {}) });
+      },
+    },
   ),
 );

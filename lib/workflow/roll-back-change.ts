@@ -7,7 +7,6 @@
 import type { AuditStore } from '../audit/store';
 import { rollbackChange } from '../controls/runner';
 import { RollbackFailedError } from '../errors';
-import type { Finding } from '../finding';
 import { auditStore } from '../runtime/audit';
 import { clients } from '../runtime/clients';
 import { rules } from '../runtime/rules';
@@ -17,15 +16,6 @@ import { defineTask } from './dispatch';
 import { DecidedStateSchema, type DecidedState, type RunState } from './state';
 import type { TaskInput } from './types';
 
-/** The runner's rollback with the holder of issue 7 (compiles whether or not the runner has it yet). */
-type RollbackArgs = Parameters<typeof rollbackChange>[0] & { holder: string };
-
-/** The change a manual rollback request names (`request.changeId`, once the manual source carries it). */
-function requestedChange(finding: Finding): string | undefined {
-  const request = finding.request as (Finding['request'] & { changeId?: unknown }) | undefined;
-  return typeof request?.changeId === 'string' ? request.changeId : undefined;
-}
-
 function actorOf(state: DecidedState): string {
   if (state.escalation?.decidedBy) return `slack:${state.escalation.decidedBy}`;
   if (state.finding.request) return state.finding.request.requestedBy;
@@ -34,16 +24,16 @@ function actorOf(state: DecidedState): string {
 
 export async function rollBackChange(input: TaskInput<DecidedState>, deps: ControlDeps & { audit: AuditStore }): Promise<RunState> {
   const { state, execution } = input;
-  const changeId = state.change?.changeId ?? requestedChange(state.finding);
+  // On-call asked to undo this execution's change, or an operator's proven request names the change to undo.
+  const changeId = state.change?.changeId ?? state.finding.request?.rollbackOf;
   if (!changeId) throw new RollbackFailedError('nothing to roll back: this execution made no change and the request names none', { context: { findingId: state.finding.id } });
-  const args: RollbackArgs = {
+  const record = await rollbackChange({
     ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients),
     store: deps.audit,
     changeId,
     actor: actorOf(state),
     holder: execution,
-  };
-  const record = await rollbackChange(args);
+  });
   return { ...state, rollback: { changeId, status: record.status } };
 }
 

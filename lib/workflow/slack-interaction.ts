@@ -1,21 +1,27 @@
 /**
  * The Slack interaction endpoint: verify the signature and the timestamp
- * window, check the clicker against the approvers, take the decision exactly
- * once, resume the execution, and update the message with who decided.
+ * window, check that the click comes from our workspace and our app, check the
+ * clicker against the approvers (none configured: nobody may decide), take the
+ * decision exactly once, resume the execution, and update the message with who
+ * decided. Deciding and resuming are one recoverable step: a resume that still
+ * fails after retries returns the approval to PENDING, so the person can click
+ * again instead of the execution timing out on a decision that was used up.
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { toRemediatorError } from '../aws/errors';
-import type { ApprovalStore } from '../escalation/approval-store';
+import type { ApprovalItem, ApprovalStore } from '../escalation/approval-store';
 import { actionFromId, decidedMessage, type SlackAction } from '../escalation/messages';
 import { assertValidSlackRequest } from '../escalation/slack-signature';
-import { APPROVAL_REJECTED, ApprovalNotPendingError, InvalidSlackRequestError, UnauthorizedApproverError } from '../errors';
+import { APPROVAL_REJECTED, ApprovalNotPendingError, InvalidSlackRequestError, RemediatorError, TransientAwsError, UnauthorizedApproverError, describeError } from '../errors';
 import { logger } from '../logger';
 
 const InteractionSchema = z.object({
   type: z.literal('block_actions'),
   user: z.object({ id: z.string().min(1), username: z.string().optional(), name: z.string().optional() }),
+  team: z.object({ id: z.string().min(1) }),
+  api_app_id: z.string().min(1),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().regex(/^apr_[0-9a-f]{32}$/) })).min(1),
   message: z.object({ text: z.string().optional() }).optional(),
 });
@@ -27,6 +33,8 @@ export interface InteractionRequest {
 
 export interface InteractionDeps {
   signingSecret: string;
+  /** The only workspace and Slack app whose clicks count. */
+  workspace: { teamId: string; appId: string };
   approvals: ApprovalStore;
   sfn: SFNClient;
   slack: () => Promise<WebClient>;
@@ -36,6 +44,34 @@ export interface InteractionDeps {
 export interface InteractionResponse {
   statusCode: number;
   body: string;
+}
+
+/** The execution could not be resumed (after retries): the click gets 503 and, when reopened, can be repeated. */
+class ResumeFailedError extends RemediatorError {
+  override readonly name = 'ResumeFailedError';
+}
+
+const RESUME_ATTEMPTS = 3;
+
+/** Resume the waiting task, retrying what is worth retrying (throttling, 5xx) with a short backoff. */
+async function resume(sfn: SFNClient, action: SlackAction, decided: ApprovalItem, decision: string, userId: string): Promise<void> {
+  const command =
+    action === 'reject'
+      ? new SendTaskFailureCommand({ taskToken: decided.taskToken, error: APPROVAL_REJECTED, cause: JSON.stringify({ decidedBy: userId, decidedAt: decided.decidedAt }) })
+      : new SendTaskSuccessCommand({
+          taskToken: decided.taskToken,
+          // An Approve carries the exact plan the approver saw: Apply writes it, or nothing.
+          output: JSON.stringify({ outcome: decision, decidedBy: userId, decidedAt: decided.decidedAt, ...(decided.plan ? { plan: decided.plan } : {}) }),
+        });
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await sfn.send(command as SendTaskSuccessCommand);
+      return;
+    } catch (error) {
+      if (NO_LONGER_WAITING.has((error as Error).name) || attempt >= RESUME_ATTEMPTS || !(toRemediatorError(error, 'resuming') instanceof TransientAwsError)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
 }
 
 /** What Step Functions answers when the task behind a token is gone. */
@@ -54,7 +90,9 @@ export async function handleSlackInteraction(request: InteractionRequest, deps: 
   try {
     return await decide(request.rawBody, deps);
   } catch (error) {
+    logger.warn('refused Slack click', { error: describeError(error) });
     if (error instanceof UnauthorizedApproverError) return { statusCode: 403, body: error.message };
+    if (error instanceof ResumeFailedError) return { statusCode: 503, body: error.message };
     if (error instanceof ApprovalNotPendingError) return { statusCode: 409, body: error.message };
     if (error instanceof InvalidSlackRequestError) return { statusCode: 400, body: error.message };
     throw error;
@@ -72,6 +110,9 @@ async function decide(rawBody: string, deps: InteractionDeps): Promise<Interacti
   const parsed = InteractionSchema.safeParse(payloadJson);
   if (!parsed.success) throw new InvalidSlackRequestError(`not a Remediator button click: ${parsed.error.issues[0]?.message ?? 'invalid payload'}`);
   const interaction = parsed.data;
+  if (interaction.team.id !== deps.workspace.teamId || interaction.api_app_id !== deps.workspace.appId) {
+    throw new UnauthorizedApproverError(`this click comes from workspace ${interaction.team.id} / app ${interaction.api_app_id}, not from the configured ${deps.workspace.teamId} / ${deps.workspace.appId}`);
+  }
   const clicked = interaction.actions[0]!;
   const action = actionFromId(clicked.action_id);
   if (!action) throw new InvalidSlackRequestError(`unknown action ${clicked.action_id}`);
@@ -80,26 +121,17 @@ async function decide(rawBody: string, deps: InteractionDeps): Promise<Interacti
   if (!approval) throw new ApprovalNotPendingError(`approval ${clicked.value} does not exist`);
   if (approval.kind !== KIND_OF[action]) throw new InvalidSlackRequestError(`${action} is not an answer to a ${approval.kind} request`);
   const userId = interaction.user.id;
-  if (approval.approvers.length > 0 && !approval.approvers.includes(userId)) {
+  if (approval.approvers.length === 0) {
+    throw new UnauthorizedApproverError(`no approvers are configured for account ${approval.accountId}: nobody may decide (name them in the rules file's route)`);
+  }
+  if (!approval.approvers.includes(userId)) {
     logger.warn('click from someone who is not an approver', { approvalId: approval.approvalId, userId, accountId: approval.accountId });
     throw new UnauthorizedApproverError(`<@${userId}> is not an approver for account ${approval.accountId}`);
   }
   const decision = DECISION_OF[action];
   const decided = await deps.approvals.decide(approval.approvalId, decision, userId, deps.nowMs ? new Date(deps.nowMs) : new Date());
   try {
-    if (action === 'reject') {
-      await deps.sfn.send(
-        new SendTaskFailureCommand({
-          taskToken: decided.taskToken,
-          error: APPROVAL_REJECTED,
-          cause: JSON.stringify({ decidedBy: userId, decidedAt: decided.decidedAt }),
-        }),
-      );
-    } else {
-      await deps.sfn.send(
-        new SendTaskSuccessCommand({ taskToken: decided.taskToken, output: JSON.stringify({ outcome: decision, decidedBy: userId, decidedAt: decided.decidedAt }) }),
-      );
-    }
+    await resume(deps.sfn, action, decided, decision, userId);
   } catch (error) {
     if (NO_LONGER_WAITING.has((error as Error).name)) {
       throw new ApprovalNotPendingError(`the workflow is no longer waiting for this decision (${(error as Error).name}): it timed out or was stopped`, {
@@ -107,7 +139,15 @@ async function decide(rawBody: string, deps: InteractionDeps): Promise<Interacti
         context: { approvalId: approval.approvalId, executionArn: approval.executionArn },
       });
     }
-    throw toRemediatorError(error, `resuming ${approval.executionArn}`);
+    // The decision must not be used up by a resume that did not happen: give it back so the person can click again.
+    const reopened = await deps.approvals.reopen(approval.approvalId, userId, decided.decidedAt ?? '').catch(() => false);
+    logger.error('could not resume the execution', { approvalId: approval.approvalId, executionArn: approval.executionArn, reopened, error: describeError(error) });
+    throw new ResumeFailedError(
+      reopened
+        ? `Remediator could not resume the workflow (${describeError(error).name}); your decision was not used: click again`
+        : `Remediator could not resume the workflow (${describeError(error).name})`,
+      { cause: error, context: { approvalId: approval.approvalId, reopened } },
+    );
   }
   logger.info('decision taken', { approvalId: approval.approvalId, decision, userId, executionArn: approval.executionArn, findingId: approval.findingId });
   if (approval.channel && approval.messageTs) {

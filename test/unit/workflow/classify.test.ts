@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AuditStore } from '../../../lib/audit/store';
+import type { Finding } from '../../../lib/finding';
 import { parseRules } from '../../../lib/rules/load';
 import { classify, findingKey } from '../../../lib/workflow/classify-finding';
 import { accessAnalyzerEvent } from '../../../local/fixtures';
@@ -18,7 +19,7 @@ function claims(): Pick<AuditStore, 'claimFinding'> {
   };
 }
 
-const deps = (audit = claims()) => ({ rules, audit: audit as AuditStore, region: 'us-east-1', accountId: '123456789012', rescanWaitSeconds: null });
+const deps = (audit = claims()) => ({ rules, audit: audit as AuditStore, region: 'us-east-1', accountId: '123456789012', rescanWaitSeconds: null, authenticate: async (finding: Finding) => finding });
 
 describe('Classify Finding', () => {
   it('turns an Access Analyzer event into a finding and a decision', async () => {

@@ -7,7 +7,7 @@ import { AwsClients } from '../../../lib/aws/clients';
 import { readFileSync } from 'node:fs';
 import { AccessAnalyzerClient, GetFindingCommand, StartResourceScanCommand } from '@aws-sdk/client-accessanalyzer';
 import { GetBucketAclCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand, PutBucketPolicyCommand, PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../../lib/audit/store';
@@ -80,6 +80,7 @@ describe('Apply Corrective Control with the Access Analyzer rescan', () => {
     s3.on(PutPublicAccessBlockCommand).resolves({});
     ddb.on(PutCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
+    ddb.on(GetCommand).resolves({});
     analyzer.on(StartResourceScanCommand).resolves({});
 
     const result = await applyCorrectiveControl({ state: state(), execution: 'arn:exec:c1' }, { rules, audit: new AuditStore('audit', new AwsClients({ region: 'us-east-1' })), remediationRoleArn: null, clients: new AwsClients({ region: 'us-east-1' }), rescan: true });
@@ -92,6 +93,7 @@ describe('Apply Corrective Control with the Access Analyzer rescan', () => {
     s3.on(GetBucketPolicyCommand).resolves({ Policy: publicPolicy });
     ddb.on(PutCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
+    ddb.on(GetCommand).resolves({});
     analyzer.on(StartResourceScanCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     const result = await applyCorrectiveControl({ state: state(), execution: 'arn:exec:c2' }, { rules, audit: new AuditStore('audit', new AwsClients({ region: 'us-east-1' })), remediationRoleArn: null, clients: new AwsClients({ region: 'us-east-1' }), rescan: true });
     expect(result.change?.status).toBe('REMEDIATED');

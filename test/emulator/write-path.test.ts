@@ -1,0 +1,163 @@
+/**
+ * The write path's guarantees against the emulator's S3 and DynamoDB, with
+ * faults injected in process (test/support/faults.ts): one change per
+ * exposure, an idempotent apply, the approved plan or nothing, racing
+ * rollbacks that lose nothing, and a record that says what is really there
+ * after a double fault.
+ */
+import { CreateBucketCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditStore } from '../../lib/audit/store';
+import { AwsClients } from '../../lib/aws/clients';
+import { applyChange, planChange, rollbackChange, type ApprovedPlan } from '../../lib/controls/runner';
+import { sameState } from '../../lib/controls/state';
+import type { ControlContext } from '../../lib/controls/types';
+import { publicReadPolicy, uniqueName } from '../../local/fixtures';
+import { controlContextFor } from '../support/control-context';
+import { useLocalStack } from '../support/emulator';
+import { commandsOf, injectFaults, type FaultInjector } from '../support/faults';
+
+const stack = useLocalStack();
+const s3 = new S3Client(stack.clientConfig);
+const CONTROL = 's3-deny-all-bucket-policy';
+let injector: FaultInjector | undefined;
+
+afterEach(() => injector?.remove());
+
+/** A fresh context whose clients are built after the injector, so its faults apply. */
+function context(bucket: string): ControlContext {
+  return controlContextFor(stack, `arn:aws:s3:::${bucket}`, 'AWS::S3::Bucket');
+}
+const store = () => new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
+const executionArn = (name: string) => `arn:aws:states:us-east-1:${stack.accountId}:execution:remediator:${name}`;
+
+async function publicBucket(): Promise<{ bucket: string; policy: string }> {
+  const bucket = uniqueName('wp');
+  const policy = publicReadPolicy(bucket);
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
+  return { bucket, policy };
+}
+
+const policyOf = (bucket: string) =>
+  s3.send(new GetBucketPolicyCommand({ Bucket: bucket })).then(
+    (r) => r.Policy ?? null,
+    (e: Error) => (e.name === 'NoSuchBucketPolicy' ? null : Promise.reject(e)),
+  );
+const blockOf = (bucket: string) =>
+  s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })).then(
+    (r) => (r.PublicAccessBlockConfiguration ? JSON.stringify(r.PublicAccessBlockConfiguration) : null),
+    (e: Error) => (e.name === 'NoSuchPublicAccessBlockConfiguration' ? null : Promise.reject(e)),
+  );
+
+function apply(bucket: string, name: string, extra: { approvedPlan?: ApprovedPlan; audit?: AuditStore } = {}) {
+  return applyChange({ controlId: CONTROL, ctx: context(bucket), store: extra.audit ?? store(), changeId: name, executionArn: executionArn(name), actor: 'auto', ...(extra.approvedPlan ? { approvedPlan: extra.approvedPlan } : {}) });
+}
+
+describe('one change per exposure', () => {
+  it('lets one of several executions racing for one bucket write; the others wait, then find it fixed and point at the first', async () => {
+    const { bucket } = await publicBucket();
+    injector = injectFaults();
+    const names = [uniqueName('race'), uniqueName('race'), uniqueName('race'), uniqueName('race')];
+    const first = await Promise.allSettled(names.map((name) => apply(bucket, name)));
+    const won = first.filter((r) => r.status === 'fulfilled' && r.value.status === 'REMEDIATED');
+    const busy = first.filter((r) => r.status === 'rejected' && (r.reason as Error).name === 'ResourceBusyError');
+    expect(won).toHaveLength(1);
+    expect(won.length + busy.length + first.filter((r) => r.status === 'fulfilled' && r.value.status === 'NOT_APPLICABLE').length).toBe(4);
+
+    // What the state machine's Retry does for the busy ones: try again once the lease is free.
+    const winner = names[first.findIndex((r) => r.status === 'fulfilled' && r.value.status === 'REMEDIATED')]!;
+    for (const [index, result] of first.entries()) {
+      if (result.status !== 'rejected') continue;
+      const again = await apply(bucket, names[index]!);
+      expect(again).toMatchObject({ status: 'NOT_APPLICABLE', handledBy: executionArn(winner) });
+    }
+    expect(commandsOf(injector, ['PutBucketPolicyCommand'])).toHaveLength(1);
+  });
+});
+
+describe('an idempotent apply', () => {
+  it('completes its own record when a retry follows a write whose APPLIED mark failed, without writing again', async () => {
+    const { bucket } = await publicBucket();
+    const name = uniqueName('retry');
+    injector = injectFaults([{ command: 'UpdateItemCommand', when: (input) => (input.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[':status'] === 'APPLIED', nth: 1, error: 'ThrottlingException' }]);
+    await expect(apply(bucket, name)).rejects.toMatchObject({ name: 'TransientAwsError' });
+    expect((await store().getChange(name))?.status).toBe('PENDING');
+
+    const retried = await apply(bucket, name);
+
+    expect(retried).toMatchObject({ status: 'REMEDIATED', changeId: name });
+    expect((await store().getChange(name))?.status).toBe('APPLIED');
+    expect(commandsOf(injector, ['PutBucketPolicyCommand'])).toHaveLength(1);
+  });
+});
+
+describe('what the approver saw is what gets written', () => {
+  it('writes nothing when the bucket changed after the plan was approved', async () => {
+    const { bucket } = await publicBucket();
+    const seen = await planChange(CONTROL, context(bucket));
+    const approved: ApprovedPlan = { before: seen.before, after: seen.after, summary: seen.summary, planHash: 'h' };
+    const drifted = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${bucket}/*` }] });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: drifted }));
+    injector = injectFaults();
+
+    await expect(apply(bucket, uniqueName('stale'), { approvedPlan: approved })).rejects.toMatchObject({ name: 'PlanChangedError' });
+
+    expect(commandsOf(injector, ['PutBucketPolicyCommand', 'PutPublicAccessBlockCommand'])).toEqual([]);
+    expect(await policyOf(bucket)).toBe(drifted);
+  });
+
+  it('writes the approved plan when the bucket is as the approver saw it', async () => {
+    const { bucket } = await publicBucket();
+    const seen = await planChange(CONTROL, context(bucket));
+    const result = await apply(bucket, uniqueName('approved'), { approvedPlan: { before: seen.before, after: seen.after, summary: seen.summary, planHash: 'h' } });
+    expect(result.status).toBe('REMEDIATED');
+    expect(sameState({ policy: await policyOf(bucket) }, { policy: seen.after.policy ?? null })).toBe(true);
+  });
+});
+
+describe('rollbacks', () => {
+  it('lets one of two racing rollbacks restore, refuses the other with its holder, and keeps what the first overwrote', async () => {
+    const { bucket, policy } = await publicBucket();
+    const name = uniqueName('rb');
+    await apply(bucket, name);
+    const drifted = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Drift', Effect: 'Deny', Principal: '*', Action: 's3:DeleteBucket', Resource: `arn:aws:s3:::${bucket}` }] });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: drifted }));
+
+    const results = await Promise.allSettled([
+      rollbackChange({ ctx: context(bucket), store: store(), changeId: name, actor: 'slack:U1', holder: executionArn('one') }),
+      rollbackChange({ ctx: context(bucket), store: store(), changeId: name, actor: 'slack:U2', holder: executionArn('two') }),
+    ]);
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ name: expect.stringMatching(/RollbackFailedError|ResourceBusyError/) });
+    const record = await store().getChange(name);
+    expect(record?.status).toBe('ROLLED_BACK');
+    expect(record?.rollbackOverwrote?.policy).toBe(drifted);
+    expect(await policyOf(bucket)).toBe(policy);
+
+    await expect(rollbackChange({ ctx: context(bucket), store: store(), changeId: name, actor: 'cli:x', holder: executionArn('three') })).rejects.toThrow(
+      new RegExp(`already rolled back by ${record?.rollbackBy}`),
+    );
+  });
+});
+
+describe('a double fault', () => {
+  it('stores what is really on the bucket when the write and the restore both fail', async () => {
+    const { bucket } = await publicBucket();
+    const name = uniqueName('double');
+    injector = injectFaults([
+      { command: 'PutPublicAccessBlockCommand', error: 'AccessDenied' },
+      { command: 'PutBucketPolicyCommand', nth: 2, error: 'AccessDenied' },
+    ]);
+
+    await expect(apply(bucket, name)).rejects.toMatchObject({ name: 'ControlFailedError', message: expect.stringMatching(/restore failed too/) });
+
+    const record = await store().getChange(name);
+    expect(record?.status).toBe('FAILED');
+    expect(record?.live).toBeDefined();
+    expect(sameState(record!.live!, { policy: await policyOf(bucket), publicAccessBlock: await blockOf(bucket) })).toBe(true);
+    expect(sameState(record!.live!, record!.after)).toBe(false);
+  });
+});
