@@ -29,7 +29,7 @@ describe('remediate run', () => {
   it('runs the workflow for one resource as a manual request, and rollback puts the policy back', async () => {
     const bucket = uniqueName('cli-run');
     await createBucketWithPolicy(s3, bucket);
-    const started = await cli('run', 's3-deny-all-bucket-policy', '--resource', `arn:aws:s3:::${bucket}`, '--reason', 'INC-4242', '--requested-by', 'alice');
+    const started = await cli('run', 's3-deny-all-bucket-policy', '--resource', `arn:aws:s3:::${bucket}`, '--reason', 'INC-4242');
     expect(started.code).toBe(0);
     const result = await runToEnd(sfn, startedArn(started.out));
     expect(result.status).toBe('SUCCEEDED');
@@ -40,8 +40,11 @@ describe('remediate run', () => {
     expect(status.out).toMatch(/status: SUCCEEDED/);
     expect(status.out).toMatch(/outcome: RESOLVED/);
 
-    const rolledBack = await cli('rollback', startedArn(started.out), '--requested-by', 'cli:alice');
+    const rolledBack = await cli('rollback', startedArn(started.out));
     expect(rolledBack.code).toBe(0);
+    // The rollback runs through the workflow, as a proven ROLLBACK request.
+    const rollback = await runToEnd(sfn, startedArn(rolledBack.out));
+    expect(path(rollback)).toEqual(['Classify Finding', 'Route?', 'Roll Back Change', 'Record And Notify', 'Done']);
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
   });
 
