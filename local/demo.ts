@@ -72,7 +72,7 @@ async function autoScenario(stack: LocalStack, s3: S3Client, sfn: SFNClient, aud
   }
   say(`  Change record ${change?.changeId} (${change?.status}, actor ${change?.actor}): original policy saved byte for byte: ${restorable ? green('yes') : red('NO')}`);
   const denyAll = after.policy !== null && JSON.parse(after.policy).Statement?.[0]?.Effect === 'Deny';
-  const ok = result.status === 'SUCCEEDED' && result.states.some((s) => s.name === 'Notify Resolved') && denyAll && restorable;
+  const ok = result.status === 'SUCCEEDED' && result.states.some((s) => s.name === 'Record And Notify') && denyAll && restorable;
   say(ok ? green('  ✔ remediated and verified\n') : red(`  ✘ unexpected end: ${result.status} ${result.error ?? ''} ${result.cause ?? ''}\n`));
   return ok;
 }
@@ -118,7 +118,7 @@ async function approvalScenario(stack: LocalStack, s3: S3Client, sfn: SFNClient)
     click.status === 200 &&
     result.status === 'SUCCEEDED' &&
     result.states.some((s) => s.name === 'Apply Corrective Control') &&
-    result.states.some((s) => s.name === 'Notify Resolved');
+    result.states.some((s) => s.name === 'Record And Notify');
   say(ok ? green('  ✔ approved in Slack, remediated and verified\n') : red(`  ✘ unexpected end: ${result.status} ${result.error ?? ''} ${result.cause ?? ''}\n`));
   return ok;
 }

@@ -1,18 +1,6 @@
-import { deps, lambdaHandler } from '../../lib/lambda';
-import { authenticateManualRequest } from '../../lib/requests/authenticate';
-import { classify, type ClassifyInput } from '../../lib/workflow/classify';
+import { lambdaHandler } from '../../lib/lambda';
+import { classifyFindingTask } from '../../lib/workflow/classify-finding';
+import { dispatch } from '../../lib/workflow/dispatch';
 
 /** Classify Finding: normalize the event, triage it against the rules. */
-export const handler = lambdaHandler(async (input: ClassifyInput) =>
-  classify(input, {
-    rules: deps.rules(),
-    audit: deps.audit(),
-    region: deps.settings().region,
-    accountId: deps.settings().accountId,
-    rescanWaitSeconds: deps.settings().rescanWaitSeconds,
-    authenticate: (finding) => {
-      const { region, accountId, localEndpoint } = deps.settings();
-      return authenticateManualRequest(finding, { region, accountId, ...(localEndpoint ? { localEndpoint } : {}) });
-    },
-  }),
-);
+export const handler = lambdaHandler(dispatch('classify', { 'classify-finding': classifyFindingTask }));

@@ -1,6 +1,14 @@
-import { deps, lambdaHandler } from '../../lib/lambda';
-import type { TaskInput } from '../../lib/workflow/types';
-import { notify } from '../../lib/workflow/notify';
+import { lambdaHandler } from '../../lib/lambda';
+import { dispatch } from '../../lib/workflow/dispatch';
+import { recordAndNotifyTask } from '../../lib/workflow/record-and-notify';
+import { recordAndNotifyFailureTask } from '../../lib/workflow/record-and-notify-failure';
+import { recordOutcomeTask } from '../../lib/workflow/record-outcome';
 
-/** Notify, Notify Resolved, Notify Failure: one message shape for every branch. */
-export const handler = lambdaHandler(async (input: TaskInput) => notify(input, { slack: deps.slack, defaultChannel: deps.rules().routes.default.slackChannel }));
+/** How a run ended: Record Outcome, Record And Notify, Record And Notify Failure. */
+export const handler = lambdaHandler(
+  dispatch('notify', {
+    'record-outcome': recordOutcomeTask,
+    'record-and-notify': recordAndNotifyTask,
+    'record-and-notify-failure': recordAndNotifyFailureTask,
+  }),
+);

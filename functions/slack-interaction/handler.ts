@@ -1,6 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { slackSecrets } from '../../lib/escalation/slack-client';
-import { deps, lambdaHandler } from '../../lib/lambda';
+import { lambdaHandler } from '../../lib/lambda';
+import { approvalStore } from '../../lib/runtime/approvals';
+import { sfnClient } from '../../lib/runtime/sfn';
+import { slack } from '../../lib/runtime/slack';
 import { handleSlackInteraction } from '../../lib/workflow/slack-interaction';
 
 /** POST /slack/interactions (API Gateway HTTP API): Slack button clicks. */
@@ -9,7 +12,7 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Prom
   const { signingSecret, teamId, appId } = await slackSecrets();
   const result = await handleSlackInteraction(
     { rawBody, headers: event.headers },
-    { signingSecret, workspace: { teamId, appId }, approvals: deps.approvals(), sfn: deps.sfn(), slack: deps.slack },
+    { signingSecret, workspace: { teamId, appId }, approvals: approvalStore(), sfn: sfnClient(), slack },
   );
   return { statusCode: result.statusCode, headers: { 'content-type': 'text/plain' }, body: result.body };
 });

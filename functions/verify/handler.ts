@@ -1,8 +1,6 @@
-import { deps, lambdaHandler } from '../../lib/lambda';
-import type { TaskInput } from '../../lib/workflow/types';
-import { checkResolution } from '../../lib/workflow/verify';
+import { lambdaHandler } from '../../lib/lambda';
+import { checkResolutionTask } from '../../lib/workflow/check-resolution';
+import { dispatch } from '../../lib/workflow/dispatch';
 
 /** Check Resolution: re-fetch the resource and re-check it. */
-export const handler = lambdaHandler(async (input: TaskInput) =>
-  checkResolution(input, { rules: deps.rules(), remediationRoleArn: deps.settings().remediationRoleArn, clients: deps.clients(), rescan: deps.settings().accessAnalyzerRescan }),
-);
+export const handler = lambdaHandler(dispatch('verify', { 'check-resolution': checkResolutionTask }));

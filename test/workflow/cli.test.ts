@@ -43,12 +43,11 @@ describe('remediate run', () => {
     expect(status.out).toMatch(/status: SUCCEEDED/);
     expect(status.out).toMatch(/outcome: RESOLVED/);
 
-    // The rollback runs through the workflow (its role is exempt from the deny-all; an operator's is not).
-    const rolledBack = await cli('rollback', startedArn(started.out), '--reason', 'INC-4242 false positive');
+    const rolledBack = await cli('rollback', startedArn(started.out));
     expect(rolledBack.code).toBe(0);
-    const rollbackRun = await runToEnd(sfn, startedArn(rolledBack.out));
-    expect(rollbackRun.status).toBe('SUCCEEDED');
-    expect(path(rollbackRun)).toContain('Roll Back Change');
+    // The rollback runs through the workflow, as a proven ROLLBACK request.
+    const rollback = await runToEnd(sfn, startedArn(rolledBack.out));
+    expect(path(rollback)).toEqual(['Classify Finding', 'Route?', 'Roll Back Change', 'Record And Notify', 'Done']);
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
     const change = await new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig)).getChange(executionName(startedArn(started.out)));
     expect(change).toMatchObject({ status: 'ROLLED_BACK', rollbackBy: startedArn(rolledBack.out) });
@@ -63,7 +62,7 @@ describe('remediate run', () => {
     await createBucketWithPolicy(s3, bucket);
     const started = await cli('run', 's3-deny-all-bucket-policy', '--resource', `arn:aws:s3:::${bucket}`, '--dry-run');
     const result = await runToEnd(sfn, startedArn(started.out));
-    expect(path(result)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Plan Corrective Control', 'Notify', 'Record Outcome', 'Done']);
+    expect(path(result)).toEqual(['Classify Finding', 'Route?', 'Plan Corrective Control', 'Record And Notify', 'Done']);
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
   });
 

@@ -6,6 +6,7 @@
 import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { SLACK_BUTTONS } from '../../lib/escalation/messages';
+import { executionName } from '../../lib/workflow/types';
 import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { clickSlackButton } from '../../local/slack-click';
 import { useOwnLocalStack } from '../support/own-stack';
@@ -43,13 +44,13 @@ describe('when the fix does not take', () => {
     expect(result.status).toBe('SUCCEEDED');
     const states = path(result);
     expect(states.filter((s) => s === 'Check Resolution')).toHaveLength(3);
-    expect(states.slice(-7)).toEqual(['Resolved?', 'Escalate To On-Call', 'Roll Back Requested?', 'Roll Back Change', 'Notify', 'Record Outcome', 'Done']);
-    const change = await audit.getChange(executionArn.split(':').pop()!);
+    expect(states.slice(-6)).toEqual(['Resolved?', 'Escalate To On-Call', 'Roll Back Requested?', 'Roll Back Change', 'Record And Notify', 'Done']);
+    const change = await audit.getChange(executionName(executionArn));
     expect(change).toMatchObject({ status: 'ROLLED_BACK', rolledBackBy: 'slack:U0ONCALL' });
     // What the rollback overwrote, the policy that had drifted back in, was saved before it wrote.
     expect(change!.rollbackOverwrote).toEqual({ policy: publicReadPolicy(bucket), publicAccessBlock: null });
     expect(await livePolicy(s3, bucket)).toBe(change!.before.policy);
-    expect(await audit.getOutcome(executionArn.split(':').pop()!)).toMatchObject({ outcome: 'ROLLED_BACK' });
+    expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'ROLLED_BACK' });
   });
 
   it('ends acknowledged, changing nothing more, when on-call acknowledges', async () => {
@@ -60,8 +61,8 @@ describe('when the fix does not take', () => {
     expect(click.status).toBe(200);
     const result = await runToEnd(sfn, executionArn);
 
-    expect(path(result).slice(-5)).toEqual(['Escalate To On-Call', 'Roll Back Requested?', 'Notify', 'Record Outcome', 'Done']);
+    expect(path(result).slice(-4)).toEqual(['Escalate To On-Call', 'Roll Back Requested?', 'Record And Notify', 'Done']);
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
-    expect(await audit.getOutcome(executionArn.split(':').pop()!)).toMatchObject({ outcome: 'ACKNOWLEDGED' });
+    expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'ACKNOWLEDGED' });
   });
 });

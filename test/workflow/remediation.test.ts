@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
+import { executionName } from '../../lib/workflow/types';
 import { SLACK_BUTTONS } from '../../lib/escalation/messages';
 import { CreateKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { accessAnalyzerEvent, accessAnalyzerEventFor, createBucketWithPolicy, crossAccountKeyPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
@@ -20,7 +21,6 @@ const stack = useLocalStack();
 const s3 = new S3Client(stack.clientConfig);
 const sfn = new SFNClient(stack.clientConfig);
 const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
-const executionName = (arn: string): string => arn.split(':').pop()!;
 
 describe('the automatic path', () => {
   let bucket: string;
@@ -36,20 +36,20 @@ describe('the automatic path', () => {
     result = await runToEnd(sfn, executionArn);
   });
 
-  it('goes classify → fix → wait → verify → notify resolved, and succeeds', () => {
+  it('goes classify → fix → wait → verify → record and notify, and succeeds: 8 states, 4 invocations, the write second', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(path(result)).toEqual([
       'Classify Finding',
-      'Several Findings?',
-      'Decision?',
+      'Route?',
       'Apply Corrective Control',
       'Wait For Rescan',
       'Check Resolution',
       'Resolved?',
-      'Notify Resolved',
-      'Record Outcome',
+      'Record And Notify',
       'Done',
     ]);
+    const invoked = result.history.filter((e) => e.type === 'LambdaFunctionScheduled' || e.type === 'TaskScheduled');
+    expect(invoked).toHaveLength(4);
   });
 
   it('leaves the bucket with a deny-all policy that exempts the remediation and break-glass roles', async () => {
@@ -103,16 +103,14 @@ describe('the approval path', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(path(result)).toEqual([
       'Classify Finding',
-      'Several Findings?',
-      'Decision?',
+      'Route?',
       'Request Approval',
       'Approved?',
       'Apply Corrective Control',
       'Wait For Rescan',
       'Check Resolution',
       'Resolved?',
-      'Notify Resolved',
-      'Record Outcome',
+      'Record And Notify',
       'Done',
     ]);
     expect(JSON.parse((await livePolicy(s3, bucket))!).Statement[0].Effect).toBe('Deny');
@@ -133,7 +131,7 @@ describe('the approval path', () => {
     const result = await runToEnd(sfn, executionArn);
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(path(result)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Request Approval', 'Notify', 'Record Outcome', 'Done']);
+    expect(path(result)).toEqual(['Classify Finding', 'Route?', 'Request Approval', 'Record And Notify', 'Done']);
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
     expect(await livePublicAccessBlock(s3, bucket)).toBeNull();
     expect(await audit.getChange(executionName(executionArn))).toBeUndefined();
@@ -163,22 +161,14 @@ describe('the approval path', () => {
 });
 
 describe('failures', () => {
-  it('catches a control that cannot run into Record Failure and fails with its named error', async () => {
+  it('catches a control that cannot run into Record And Notify Failure and fails with its named error', async () => {
     const bucket = uniqueName('wf-missing-bucket');
     const executionArn = await startExecution(sfn, stack.stateMachineArn, accessAnalyzerEvent(bucket), 'broken');
     const result = await runToEnd(sfn, executionArn);
 
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('ResourceNotFoundError');
-    expect(path(result)).toEqual([
-      'Classify Finding',
-      'Several Findings?',
-      'Decision?',
-      'Apply Corrective Control',
-      'Record Failure',
-      'Notify Failure',
-      'Remediation Failed',
-    ]);
+    expect(path(result)).toEqual(['Classify Finding', 'Route?', 'Apply Corrective Control', 'Record And Notify Failure', 'Remediation Failed']);
     expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'FAILED', error: { name: 'ResourceNotFoundError' } });
   });
 
@@ -194,7 +184,7 @@ describe('failures', () => {
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe(errorName);
     expect(result.cause).toMatch(/\w+/);
-    expect(path(result)).toEqual(['Classify Finding', 'Reject Input', 'Record Failure', 'Notify Failure', 'Remediation Failed']);
+    expect(path(result)).toEqual(['Classify Finding', 'Reject Input', 'Record And Notify Failure', 'Remediation Failed']);
     expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'FAILED', error: { name: errorName } });
   });
 
@@ -207,7 +197,7 @@ describe('failures', () => {
     const second = await runToEnd(sfn, secondArn);
 
     expect(path(first)).toContain('Apply Corrective Control');
-    expect(path(second)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Record Outcome', 'Done']);
+    expect(path(second)).toEqual(['Classify Finding', 'Route?', 'Record Outcome', 'Done']);
     expect(await audit.getOutcome(executionName(secondArn))).toMatchObject({ outcome: 'IGNORED' });
   });
 });
@@ -222,7 +212,7 @@ describe('a Security Hub event with several findings', () => {
     expect(parent.status).toBe('SUCCEEDED');
     expect(path(parent).filter((s) => !['Start Finding Workflow', 'Already Started', 'Could Not Start'].includes(s))).toEqual([
       'Classify Finding',
-      'Several Findings?',
+      'Route?',
       'Start Finding Workflows',
       'Record Outcome',
       'Done',
@@ -274,7 +264,8 @@ describe('a KMS key shared with another account', () => {
     const result = await runToEnd(sfn, executionArn);
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(path(result)).toContain('Notify Resolved');
+    expect(path(result)).toContain('Record And Notify');
+    expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'RESOLVED' });
     const live = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }))).Policy!);
     expect(JSON.stringify(live)).not.toContain('444455556666');
     expect(live.Statement).toHaveLength(2);
@@ -303,9 +294,9 @@ describe('a finding the source resolves while a human is being asked', () => {
     const closing = await runToEnd(sfn, closingArn);
     const waiting = await runToEnd(sfn, waitingArn);
 
-    expect(path(closing)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Close Open Remediations', 'Record Outcome', 'Done']);
+    expect(path(closing)).toEqual(['Classify Finding', 'Route?', 'Close Open Remediations', 'Record Outcome', 'Done']);
     expect((closing.output as { closed: string[] }).closed).toHaveLength(1);
-    expect(path(waiting)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Request Approval', 'Notify', 'Record Outcome', 'Done']);
+    expect(path(waiting)).toEqual(['Classify Finding', 'Route?', 'Request Approval', 'Record And Notify', 'Done']);
     expect(await audit.getOutcome(executionName(waitingArn))).toMatchObject({ outcome: 'ALREADY_RESOLVED' });
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
   });

@@ -4,6 +4,7 @@
  */
 import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { executionName } from '../../lib/workflow/types';
 import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { fetchRecordedSlackCalls } from '../../local/slack-stand-in';
 import { useOwnLocalStack } from '../support/own-stack';
@@ -12,7 +13,7 @@ import { livePolicy, path, runToEnd, runUntilState, startExecution } from './hel
 // Waits long enough for the test to re-open the bucket before Check Resolution, even on a busy machine.
 const own = useOwnLocalStack({ rulesFile: 'test/fixtures/rules/short-timeouts.yaml', rescanWaitSeconds: 3 });
 
-const name = (arn: string): string => arn.split(':').pop()!;
+const name = executionName;
 
 describe('when nobody answers', () => {
   it('lets an approval request expire: nothing changes, and the run says so', async () => {
@@ -23,7 +24,7 @@ describe('when nobody answers', () => {
     const result = await runToEnd(sfn, executionArn);
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(path(result)).toEqual(['Classify Finding', 'Several Findings?', 'Decision?', 'Request Approval', 'Notify', 'Record Outcome', 'Done']);
+    expect(path(result)).toEqual(['Classify Finding', 'Route?', 'Request Approval', 'Record And Notify', 'Done']);
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
     expect(await audit.getOutcome(name(executionArn))).toMatchObject({ outcome: 'APPROVAL_EXPIRED' });
   });

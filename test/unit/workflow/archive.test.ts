@@ -8,17 +8,12 @@ import { AccessAnalyzerClient, UpdateFindingsCommand } from '@aws-sdk/client-acc
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { archiveFinding } from '../../../lib/findings/archive';
-import { normalizeEvent } from '../../../lib/sources';
-import { accessAnalyzerEvent } from '../../../local/fixtures';
+import { TEST_ANALYZER, finding as buildFinding } from '../../support/finding';
 
 const analyzer = mockClient(AccessAnalyzerClient);
 beforeEach(() => analyzer.reset());
 
-function finding() {
-  const result = normalizeEvent(accessAnalyzerEvent('intended-public-site', { findingId: 'f-123' }), {});
-  if (result.kind !== 'findings') throw new Error('expected a finding');
-  return result.findings[0]!;
-}
+const finding = () => buildFinding({ bucket: 'intended-public-site', id: 'f-123' });
 
 describe('archiving intended access', () => {
   it('archives an Access Analyzer finding in the analyzer that reported it', async () => {
@@ -26,7 +21,7 @@ describe('archiving intended access', () => {
     const result = await archiveFinding(finding(), 'public-website', new AwsClients({ region: 'us-east-1' }));
     expect(result).toMatchObject({ status: 'ARCHIVED' });
     expect(analyzer.commandCalls(UpdateFindingsCommand)[0]!.args[0].input).toEqual({
-      analyzerArn: 'arn:aws:access-analyzer:us-east-1:123456789012:analyzer/ConsoleAnalyzer-org',
+      analyzerArn: TEST_ANALYZER,
       ids: ['f-123'],
       status: 'ARCHIVED',
     });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditStore } from '../../../lib/audit/store';
 import type { Finding } from '../../../lib/finding';
 import { parseRules } from '../../../lib/rules/load';
-import { classify, findingKey } from '../../../lib/workflow/classify';
+import { classify, findingKey } from '../../../lib/workflow/classify-finding';
 import { accessAnalyzerEvent } from '../../../local/fixtures';
 
 const rules = parseRules(readFileSync('remediator.rules.yaml', 'utf8'));
@@ -28,6 +28,13 @@ describe('Classify Finding', () => {
       finding: { source: 'access-analyzer', resource: { arn: 'arn:aws:s3:::public-assets' }, exposure: { isPublic: true } },
       decision: { action: 'REMEDIATE', controlId: 's3-deny-all-bucket-policy' },
     });
+  });
+
+  it('starts an approval at round 1, and counts no rounds where nobody is asked', async () => {
+    const approve = await classify({ event: accessAnalyzerEvent('acme-prod-ledger'), execution: 'arn:exec:1' }, deps());
+    expect(approve).toMatchObject({ decision: { action: 'APPROVE' }, rounds: { approval: 1 } });
+    const auto = await classify({ event: accessAnalyzerEvent('public-assets'), execution: 'arn:exec:2' }, deps());
+    expect(auto).not.toHaveProperty('rounds');
   });
 
   it('accepts the JSON text of an event as well as the object', async () => {

@@ -11,28 +11,24 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../../lib/audit/store';
-import type { Finding } from '../../../lib/finding';
-import type { RunState } from '../../../lib/outcome';
 import { parseRules } from '../../../lib/rules/load';
 import { triage } from '../../../lib/rules/triage';
-import { normalizeEvent } from '../../../lib/sources';
-import { remediate } from '../../../lib/workflow/remediate';
-import { checkResolution } from '../../../lib/workflow/verify';
-import { accessAnalyzerEvent } from '../../../local/fixtures';
+import { applyCorrectiveControl } from '../../../lib/workflow/apply-corrective-control';
+import { checkResolution } from '../../../lib/workflow/check-resolution';
+import type { DecidedState } from '../../../lib/workflow/state';
+import { TEST_ANALYZER, finding } from '../../support/finding';
 
 const analyzer = mockClient(AccessAnalyzerClient);
 const s3 = mockClient(S3Client);
 const ddb = mockClient(DynamoDBDocumentClient);
 const rules = parseRules(readFileSync('remediator.rules.yaml', 'utf8'));
-const ANALYZER = 'arn:aws:access-analyzer:us-east-1:123456789012:analyzer/ConsoleAnalyzer-org';
+const ANALYZER = TEST_ANALYZER;
 const denyAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'RemediatorDenyAll', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::closed-bucket', 'arn:aws:s3:::closed-bucket/*'] }] });
 const publicPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::closed-bucket/*' }] });
 
-function state(): RunState {
-  const result = normalizeEvent(accessAnalyzerEvent('closed-bucket', { findingId: 'f-9' }), {});
-  if (result.kind !== 'findings') throw new Error('expected a finding');
-  const finding = result.findings[0] as Finding;
-  return { finding, decision: triage(finding, rules) };
+function state(): DecidedState {
+  const found = finding({ bucket: 'closed-bucket', id: 'f-9' });
+  return { finding: found, decision: triage(found, rules) };
 }
 
 const verify = (rescan: boolean) => checkResolution({ state: state(), execution: 'arn:exec:x' }, { rules, remediationRoleArn: null, clients: new AwsClients({ region: 'us-east-1' }), rescan });
@@ -87,7 +83,7 @@ describe('Apply Corrective Control with the Access Analyzer rescan', () => {
     ddb.on(GetCommand).resolves({});
     analyzer.on(StartResourceScanCommand).resolves({});
 
-    const result = await remediate({ operation: 'apply', state: state(), execution: 'arn:exec:c1' }, { rules, audit: new AuditStore('audit', new AwsClients({ region: 'us-east-1' })), remediationRoleArn: null, clients: new AwsClients({ region: 'us-east-1' }), rescan: true });
+    const result = await applyCorrectiveControl({ state: state(), execution: 'arn:exec:c1' }, { rules, audit: new AuditStore('audit', new AwsClients({ region: 'us-east-1' })), remediationRoleArn: null, clients: new AwsClients({ region: 'us-east-1' }), rescan: true });
 
     expect(result.change?.status).toBe('REMEDIATED');
     expect(analyzer.commandCalls(StartResourceScanCommand)[0]!.args[0].input).toEqual({ analyzerArn: ANALYZER, resourceArn: 'arn:aws:s3:::closed-bucket' });
@@ -99,7 +95,7 @@ describe('Apply Corrective Control with the Access Analyzer rescan', () => {
     ddb.on(UpdateCommand).resolves({});
     ddb.on(GetCommand).resolves({});
     analyzer.on(StartResourceScanCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-    const result = await remediate({ operation: 'apply', state: state(), execution: 'arn:exec:c2' }, { rules, audit: new AuditStore('audit', new AwsClients({ region: 'us-east-1' })), remediationRoleArn: null, clients: new AwsClients({ region: 'us-east-1' }), rescan: true });
+    const result = await applyCorrectiveControl({ state: state(), execution: 'arn:exec:c2' }, { rules, audit: new AuditStore('audit', new AwsClients({ region: 'us-east-1' })), remediationRoleArn: null, clients: new AwsClients({ region: 'us-east-1' }), rescan: true });
     expect(result.change?.status).toBe('REMEDIATED');
   });
 });

@@ -2,22 +2,20 @@
  * Check Resolution: re-fetch the resource and re-check it (never the event).
  * Counts attempts so the state machine can wait again or escalate.
  */
-import type { AwsClients } from '../aws/clients';
 import { verifyChange } from '../controls/runner';
-import { VerificationFailedError } from '../errors';
 import { logger } from '../logger';
-import type { RunState } from '../outcome';
-import type { RulesFile } from '../rules/schema';
+import { clients } from '../runtime/clients';
+import { rules } from '../runtime/rules';
+import { settings } from '../runtime/settings';
 import { analyzerStatus } from '../verify/access-analyzer';
-import { controlContext } from './context';
+import { controlContext, controlOf, type ControlDeps } from './context';
+import { defineTask } from './dispatch';
+import { DecidedStateSchema, type DecidedState, type RunState } from './state';
 import type { TaskInput } from './types';
 
-export async function checkResolution(input: TaskInput, deps: { rules: RulesFile; remediationRoleArn: string | null; clients: AwsClients; rescan?: boolean }): Promise<RunState> {
+export async function checkResolution(input: TaskInput<DecidedState>, deps: ControlDeps & { rescan: boolean }): Promise<RunState> {
   const { state } = input;
-  const controlId = state.decision?.controlId;
-  if (!state.finding || !state.decision || !controlId) {
-    throw new VerificationFailedError('nothing to verify: the workflow state has no finding or control');
-  }
+  const controlId = controlOf(state, 'Check Resolution');
   const attempt = (state.verification?.attempt ?? 0) + 1;
   const outcome = await verifyChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients));
   let resolved = outcome.resolved;
@@ -34,8 +32,9 @@ export async function checkResolution(input: TaskInput, deps: { rules: RulesFile
   }
   const attemptsLeft = Math.max(0, state.decision.rescan.maxAttempts - attempt);
   logger.info('verified', { findingId: state.finding.id, controlId, resolved, attempt, executionArn: input.execution });
-  return {
-    ...state,
-    verification: { status: resolved ? 'RESOLVED' : 'STILL_OPEN', attempt, attemptsLeft, reason },
-  };
+  return { ...state, verification: { status: resolved ? 'RESOLVED' : 'STILL_OPEN', attempt, attemptsLeft, reason } };
 }
+
+export const checkResolutionTask = defineTask('check-resolution', DecidedStateSchema, (input) =>
+  checkResolution(input, { rules: rules(), remediationRoleArn: settings().remediationRoleArn, clients: clients(), rescan: settings().accessAnalyzerRescan }),
+);

@@ -4,15 +4,21 @@
  * is claimed for this execution so a duplicate delivery acts only once.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { AuditStore } from '../audit/store';
 import { FindingSchema, type Decision, type Finding } from '../finding';
 import { logger } from '../logger';
-import type { RunState } from '../outcome';
 import { triage } from '../rules/triage';
 import type { RulesFile } from '../rules/schema';
 import { normalizeEvent, type NormalizeOptions, type NormalizeResult, type RejectedFinding } from '../sources';
 import { formatIssues } from '../sources/envelope';
 import { InvalidEventError } from '../errors';
+import { authenticateManualRequest } from '../requests/authenticate';
+import { auditStore } from '../runtime/audit';
+import { rules } from '../runtime/rules';
+import { settings } from '../runtime/settings';
+import { defineTask } from './dispatch';
+import type { RunState } from './state';
 
 export interface ClassifyInput {
   /** The EventBridge event as delivered, or { remediator: 'finding', finding } from a fan-out. */
@@ -66,7 +72,13 @@ export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promis
     }
   }
   logger.info('classified', { findingId: finding.id, resourceArn: finding.resource.arn, action: decision.action, ruleId: decision.ruleId, executionArn: input.execution });
-  return { finding, decision, ...(rejected.length ? { rejected } : {}) };
+  return {
+    finding,
+    decision,
+    // An approval may be asked again when the plan changes under it (Ask Again? in the ASL counts the rounds).
+    ...(decision.action === 'APPROVE' ? { rounds: { approval: 1 } } : {}),
+    ...(rejected.length ? { rejected } : {}),
+  };
 }
 
 /** source + id + a hash of what makes this version of the finding new. */
@@ -98,3 +110,21 @@ function ignoredDecision(rules: RulesFile, reason: string): Decision {
     approval: rules.defaults.approval,
   };
 }
+
+/** Classify Finding: its "state" is the event as delivered (lib/sources validates it, with named errors). */
+export const classifyFindingTask = defineTask('classify-finding', z.unknown(), (input) =>
+  classify(
+    { event: input.state, execution: input.execution },
+    {
+      rules: rules(),
+      audit: auditStore(),
+      region: settings().region,
+      accountId: settings().accountId,
+      rescanWaitSeconds: settings().rescanWaitSeconds,
+      authenticate: (finding) => {
+        const { region, accountId, localEndpoint } = settings();
+        return authenticateManualRequest(finding, { region, accountId, ...(localEndpoint ? { localEndpoint } : {}) });
+      },
+    },
+  ),
+);

@@ -1,13 +1,16 @@
-/** Record Outcome / Record Failure: every execution leaves one outcome row, rejected input included. */
+/** Record Outcome: every execution leaves one outcome row in the audit table, rejected input included. */
 import type { AuditStore } from '../audit/store';
 import { logger } from '../logger';
-import { outcomeOf, type RunState } from '../outcome';
+import { outcomeOf } from '../outcome';
+import { auditStore } from '../runtime/audit';
+import { defineTask } from './dispatch';
+import { RunStateSchema, type RunState } from './state';
 import { executionName, type TaskInput } from './types';
 
-export async function recordOutcome(input: TaskInput, deps: { audit: AuditStore }): Promise<RunState> {
+export async function recordRun(input: TaskInput, audit: AuditStore): Promise<void> {
   const { state } = input;
   const { outcome, headline } = outcomeOf(state);
-  await deps.audit.recordOutcome(executionName(input.execution), {
+  await audit.recordOutcome(executionName(input.execution), {
     executionArn: input.execution,
     outcome,
     headline,
@@ -23,5 +26,11 @@ export async function recordOutcome(input: TaskInput, deps: { audit: AuditStore 
   const log = { outcome, executionArn: input.execution, findingId: state.finding?.id };
   if (outcome === 'FAILED') logger.error('execution failed', { ...log, error: state.error?.Error });
   else logger.info('execution recorded', log);
-  return state;
 }
+
+export async function recordOutcome(input: TaskInput, deps: { audit: AuditStore }): Promise<RunState> {
+  await recordRun(input, deps.audit);
+  return input.state;
+}
+
+export const recordOutcomeTask = defineTask('record-outcome', RunStateSchema, (input) => recordOutcome(input, { audit: auditStore() }));

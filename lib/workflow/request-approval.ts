@@ -1,0 +1,50 @@
+/**
+ * Request Approval: the plan is computed here, once, from the live resource;
+ * it is stored with the approval and shown in the message, and the Slack click
+ * hands it back to the execution ($.approval.plan), so Apply writes exactly what
+ * the approver saw (or asks again when the resource moved: Ask Again? in the ASL).
+ */
+import { planHash } from '../controls/plan-hash';
+import { planChange } from '../controls/runner';
+import { approvalRequestMessage } from '../escalation/messages';
+import { approvalStore } from '../runtime/approvals';
+import { clients } from '../runtime/clients';
+import { rules } from '../runtime/rules';
+import { settings } from '../runtime/settings';
+import { slack } from '../runtime/slack';
+import { askHuman, type AskDeps } from './ask-human';
+import { controlContext, controlOf, type ControlDeps } from './context';
+import { defineTask } from './dispatch';
+import { DecidedStateSchema, type ApprovedPlan, type DecidedState } from './state';
+import type { TaskInput } from './types';
+
+export async function requestApproval(input: TaskInput<DecidedState>, deps: ControlDeps & AskDeps): Promise<{ approvalId: string; plan: ApprovedPlan }> {
+  const { state } = input;
+  const controlId = controlOf(state, 'Request Approval');
+  const planned = await planChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients));
+  const plan: ApprovedPlan = {
+    before: planned.before,
+    after: planned.after,
+    summary: planned.summary,
+    planHash: planHash({ controlId, resourceArn: state.finding.resource.arn, before: planned.before, after: planned.after }),
+  };
+  const round = state.rounds?.approval ?? 1;
+  const shown = round > 1 ? `${plan.summary}\n_Round ${round}: the resource changed after the last approval, so this is the new plan._` : plan.summary;
+  const { approvalId } = await askHuman(
+    {
+      kind: 'approval',
+      state,
+      execution: input.execution,
+      taskToken: input.taskToken,
+      timeoutSeconds: state.decision.approval.timeoutSeconds,
+      message: (id) => approvalRequestMessage(state, id, shown),
+      plan,
+    },
+    deps,
+  );
+  return { approvalId, plan };
+}
+
+export const requestApprovalTask = defineTask('request-approval', DecidedStateSchema, (input) =>
+  requestApproval(input, { rules: rules(), remediationRoleArn: settings().remediationRoleArn, clients: clients(), approvals: approvalStore(), slack }),
+);

@@ -1,0 +1,42 @@
+/**
+ * Each function bundles only what its states call (esbuild's own view of the
+ * bundle, as serverless-esbuild builds it): Classify never carries Slack, Check
+ * Resolution neither Slack nor Step Functions.
+ */
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { TASK_FUNCTION_KEYS } from '../../../lib/workflow/tasks';
+
+async function bundledPackages(fn: string): Promise<Set<string>> {
+  const result = await build({
+    entryPoints: [`functions/${fn}/handler.ts`],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: `out/${fn}.mjs`,
+    logLevel: 'silent',
+  });
+  const packages = Object.keys(result.metafile.inputs)
+    .map((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1])
+    .filter((name): name is string => Boolean(name));
+  return new Set(packages);
+}
+
+const FORBIDDEN: Record<(typeof TASK_FUNCTION_KEYS)[number], string[]> = {
+  classify: ['@slack/web-api', '@aws-sdk/client-sfn', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-accessanalyzer'],
+  verify: ['@slack/web-api', '@aws-sdk/client-sfn', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-dynamodb'],
+  remediate: ['@slack/web-api', '@aws-sdk/client-sfn', '@aws-sdk/client-secrets-manager'],
+  escalate: [],
+  notify: ['@aws-sdk/client-sfn', '@aws-sdk/client-accessanalyzer'],
+};
+
+describe('what each function bundles', () => {
+  it.each(TASK_FUNCTION_KEYS)('%s carries nothing its states do not call', async (fn) => {
+    const packages = await bundledPackages(fn);
+    expect(packages.has('@middy/core')).toBe(true);
+    for (const name of FORBIDDEN[fn]) expect(packages.has(name), `${fn} bundles ${name}`).toBe(false);
+  }, 60_000);
+});
