@@ -46,9 +46,10 @@ function statements(doc: PolicyDocument): PolicyStatement[] {
 }
 
 function covers(wide: PolicyStatement, narrow: PolicyStatement): boolean {
-  const { Principal: wp, Sid: _ws, ...wideRest } = wide;
-  const { Principal: np, Sid: _ns, ...narrowRest } = narrow;
+  const { Principal: wp, Sid: _ws, Condition: wc, ...wideRest } = wide;
+  const { Principal: np, Sid: _ns, Condition: nc, ...narrowRest } = narrow;
   if (canonical(wideRest) !== canonical(narrowRest)) return false;
+  if (!conditionsNarrow(wc, nc)) return false;
   if (narrow.NotPrincipal !== undefined || wide.NotPrincipal !== undefined) return canonical(wide) === canonical(narrow);
   if (wp === '*') return true;
   if (np === '*' || np === undefined || wp === undefined) return np === wp;
@@ -56,6 +57,20 @@ function covers(wide: PolicyStatement, narrow: PolicyStatement): boolean {
     const allowed = new Set(asList((wp as Record<string, string | string[] | undefined>)[kind]));
     return asList(values as string | string[] | undefined).every((v) => allowed.has(v) || allowed.has('*'));
   });
+}
+
+/**
+ * Conditions are ANDed: `narrow` grants no more than `wide` when it keeps every
+ * condition of `wide` with exactly the same values (more values would widen an
+ * OR) and only adds conditions (a minimal fix narrows `"Principal": "*"` with one).
+ */
+function conditionsNarrow(wide: PolicyStatement['Condition'], narrow: PolicyStatement['Condition']): boolean {
+  return Object.entries(wide ?? {}).every(([operator, keys]) =>
+    Object.entries(keys).every(([key, values]) => {
+      const kept = narrow?.[operator]?.[key];
+      return kept !== undefined && canonical(kept) === canonical(values);
+    }),
+  );
 }
 
 function asList(value: string | string[] | undefined): string[] {

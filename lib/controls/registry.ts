@@ -1,11 +1,26 @@
 import { ControlNotFoundError } from '../errors';
 import type { Finding } from '../finding';
+import { iamRoleRestrictTrust } from './iam-role-restrict-trust';
 import { kmsRemoveExternalStatements } from './kms-remove-external-statements';
+import { s3BlockPublicAccess } from './s3-block-public-access';
 import { s3DenyAllBucketPolicy } from './s3-deny-all-bucket-policy';
+import { s3RemoveExternalStatements } from './s3-remove-external-statements';
+import { s3RemovePublicAclGrants } from './s3-remove-public-acl-grants';
+import { snsRemoveExternalStatements } from './sns-remove-external-statements';
+import { sqsRemoveExternalStatements } from './sqs-remove-external-statements';
 import type { CorrectiveControl } from './types';
 
 /** The catalog, in priority order: the first control that handles a finding is its default. */
-export const CONTROLS: readonly CorrectiveControl[] = [s3DenyAllBucketPolicy, kmsRemoveExternalStatements];
+export const CONTROLS: readonly CorrectiveControl[] = [
+  s3DenyAllBucketPolicy,
+  kmsRemoveExternalStatements,
+  s3RemoveExternalStatements,
+  s3BlockPublicAccess,
+  s3RemovePublicAclGrants,
+  iamRoleRestrictTrust,
+  sqsRemoveExternalStatements,
+  snsRemoveExternalStatements,
+];
 
 const byId = new Map(CONTROLS.map((control) => [control.id, control]));
 

@@ -8,6 +8,7 @@
  */
 import { ControlFailedError } from '../errors';
 import { analyzePolicy, buildMinimalFix, type AnalyzeOptions, type ResourceKind } from '../policy';
+import { ACCESS_ANALYZER_CHECK_PERMISSIONS, checkNoNewAccess, checkNoPublicAccess } from '../verify/access-analyzer-checks';
 import { proveSafeReplacement } from './proof';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
 
@@ -42,7 +43,8 @@ export function removeExternalStatementsControl(spec: RemoveExternalStatementsSp
     id: spec.id,
     description: spec.description,
     handles: { resourceTypes: spec.resourceTypes, ...(spec.findingTypes ? { findingTypes: spec.findingTypes } : {}) },
-    permissions: spec.permissions,
+    // Deployed with accessAnalyzerChecks, plan also asks Access Analyzer before the write.
+    permissions: [...spec.permissions, ...ACCESS_ANALYZER_CHECK_PERMISSIONS],
 
     async snapshot(ctx) {
       return { policy: await spec.access.read(ctx) };
@@ -53,15 +55,22 @@ export function removeExternalStatementsControl(spec: RemoveExternalStatementsSp
       const before: ResourceState = { policy };
       const analyzeWith = await options(ctx);
       const analysis = analyzePolicy(policy, ctx.zone, analyzeWith);
-      if (policy === null || !analysis.exposed) {
-        return { applicable: false, reason: `the live ${spec.noun} grants no access outside the zone of trust`, before, after: before, summary: `No change: ${arn(ctx)} is not exposed any more.` };
+      // Only what the policy grants is this control's to fix (an S3 ACL grant is reported, and left to its own control).
+      const elsewhere = analysis.findings.filter((f) => f.source !== 'policy');
+      if (policy === null || !analysis.findings.some((f) => f.source === 'policy')) {
+        const reason = `the live ${spec.noun} grants no access outside the zone of trust${elsewhere.length ? `; still exposed outside it: ${elsewhere.map((f) => f.reason).join('; ')}` : ''}`;
+        return { applicable: false, reason, before, after: before, summary: `No change to the ${spec.noun}: ${arn(ctx)} is not exposed by it.` };
       }
       const fix = buildMinimalFix(policy, ctx.zone, analyzeWith);
       if (!fix.policy && !spec.access.remove) {
         throw new ControlFailedError(`removing the external statements would leave ${arn(ctx)} without a ${spec.noun}, which it must have`, { context: { resourceArn: arn(ctx) } });
       }
       const after = fix.policy ? JSON.stringify(fix.policy) : null;
-      proveSafeReplacement({ before: policy, after, zone: ctx.zone, options: analyzeWith, resourceArn: arn(ctx) });
+      proveSafeReplacement({ before: policy, after, zone: ctx.zone, options: policyScope(analyzeWith), resourceArn: arn(ctx) });
+      if (ctx.accessAnalyzerChecks && after !== null) {
+        await checkNoPublicAccess(ctx.clients, after, ctx.finding.resource.type);
+        await checkNoNewAccess(ctx.clients, after, policy, 'RESOURCE_POLICY', ctx.finding.resource.type);
+      }
       const who = analysis.isPublic ? 'the public' : `accounts ${analysis.externalAccounts.join(', ') || '(external principals)'}`;
       return {
         applicable: true,
@@ -99,4 +108,9 @@ export function removeExternalStatementsControl(spec: RemoveExternalStatementsSp
       return spec.access.remove(ctx);
     },
   };
+}
+
+/** The proof is about the policy being written: grants outside it (S3 ACL grants) are not its to close. */
+function policyScope(options: AnalyzeOptions): AnalyzeOptions {
+  return options.s3 ? { ...options, s3: { ...options.s3, aclGrants: [] } } : options;
 }

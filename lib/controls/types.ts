@@ -19,6 +19,8 @@ export interface ControlContext {
   exemptPrincipalArns: string[];
   /** AWS clients acting in the resource's account (lib/aws/clients.ts). */
   clients: AwsClients;
+  /** Deployed: also ask Access Analyzer (CheckNoPublicAccess, CheckNoNewAccess) before writing a policy. Off on the local stack, which has no Access Analyzer. */
+  accessAnalyzerChecks?: boolean;
 }
 
 export interface ControlPlan {

@@ -112,7 +112,8 @@ describe('serverless package', () => {
       .filter((s) => s.role === 'WorkflowRole')
       .flatMap((s) => ([] as string[]).concat(s.Action))
       .filter((a) => !/^(logs|dynamodb|secretsmanager|access-analyzer|states):/.test(a));
-    expect(granted.sort()).toEqual(allControlPermissions());
+    // access-analyzer actions are filtered on both sides: the workflow role has its own (rescan) statement for that service.
+    expect(granted.sort()).toEqual(allControlPermissions().filter((a) => !a.startsWith('access-analyzer:')));
   });
 
   it('keeps iam/control-permissions.json in step with the control registry', () => {

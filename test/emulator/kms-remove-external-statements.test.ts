@@ -8,8 +8,11 @@ import type { ControlContext } from '../../lib/controls/types';
 import { crossAccountKeyPolicy, uniqueName } from '../../local/fixtures';
 import { controlContextFor } from '../support/control-context';
 import { useLocalStack } from '../support/emulator';
+import { expectWithinPermissions, recordCommands } from '../support/recorded-commands';
+import { getControl } from '../../lib/controls/registry';
 
 const stack = useLocalStack();
+const recorder = recordCommands();
 const kms = new KMSClient(stack.clientConfig);
 const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
 const CONTROL = 'kms-remove-external-statements';
@@ -21,7 +24,7 @@ async function keyWith(policy: string): Promise<string> {
 
 const policyOf = async (keyArn: string) => (await kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }))).Policy;
 
-const context = (keyArn: string): ControlContext => controlContextFor(stack, keyArn, 'AWS::KMS::Key');
+const context = (keyArn: string): ControlContext => recorder.record(controlContextFor(stack, keyArn, 'AWS::KMS::Key'));
 
 describe('kms-remove-external-statements on the emulator', () => {
   it('removes only the external account, keeps every trusted statement, and rolls back byte for byte', async () => {
@@ -56,5 +59,9 @@ describe('kms-remove-external-statements on the emulator', () => {
     const result = await applyChange({ controlId: CONTROL, ctx: context(keyArn), store: audit, changeId, executionArn: `arn:x:${changeId}`, actor: 'auto' });
     expect(result.status).toBe('NOT_APPLICABLE');
     expect(await policyOf(keyArn)).toBe(internal);
+  });
+
+  it('sends only commands whose IAM actions it declares', () => {
+    expectWithinPermissions(recorder, getControl(CONTROL));
   });
 });

@@ -12,14 +12,17 @@ import type { ControlContext } from '../../lib/controls/types';
 import { publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { controlContextFor } from '../support/control-context';
 import { useLocalStack } from '../support/emulator';
+import { expectWithinPermissions, recordCommands } from '../support/recorded-commands';
+import { getControl } from '../../lib/controls/registry';
 
 const stack = useLocalStack();
+const recorder = recordCommands();
 const s3 = new S3Client(stack.clientConfig);
 const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
 const CONTROL = 's3-deny-all-bucket-policy';
 
 const context = (bucket: string): ControlContext =>
-  controlContextFor(stack, `arn:aws:s3:::${bucket}`, 'AWS::S3::Bucket', [stack.remediationRoleArn, `arn:aws:iam::${stack.accountId}:role/BreakGlassAdmin`]);
+  recorder.record(controlContextFor(stack, `arn:aws:s3:::${bucket}`, 'AWS::S3::Bucket', [stack.remediationRoleArn, `arn:aws:iam::${stack.accountId}:role/BreakGlassAdmin`]));
 
 async function bucketWith(policy: string | null, publicAccessBlock?: Record<string, boolean>): Promise<string> {
   const bucket = uniqueName('ctl');
@@ -121,5 +124,9 @@ describe('s3-deny-all-bucket-policy on the emulator', () => {
   it('fails with ResourceNotFoundError for a bucket that does not exist, before writing anything', async () => {
     const bucket = uniqueName('ctl-missing');
     await expect(apply(bucket)).rejects.toMatchObject({ name: 'ResourceNotFoundError' });
+  });
+
+  it('sends only commands whose IAM actions it declares', () => {
+    expectWithinPermissions(recorder, getControl(CONTROL));
   });
 });

@@ -58,9 +58,9 @@ describe('triage with the default rules file', () => {
   });
 
   it('notifies instead of acting when no control handles the resource', () => {
-    const decision = triage(finding({ arn: 'arn:aws:sqs:us-east-1:123456789012:q', resourceType: 'AWS::SQS::Queue' }), defaultRules);
+    const decision = triage(finding({ arn: 'arn:aws:kinesis:us-east-1:123456789012:stream/s', resourceType: 'AWS::Kinesis::Stream' }), defaultRules);
     expect(decision.action).toBe('NOTIFY');
-    expect(decision.reason).toMatch(/no corrective control handles AWS::SQS::Queue/);
+    expect(decision.reason).toMatch(/no corrective control handles AWS::Kinesis::Stream/);
   });
 
   it('acts on IAM role and user findings that Access Analyzer reports from every region only in the home region', () => {
