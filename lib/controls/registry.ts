@@ -1,11 +1,18 @@
 import { ControlNotFoundError } from '../errors';
 import type { Finding } from '../finding';
+import { dynamodbRemoveExternalStatements } from './dynamodb-remove-external-statements';
 import { kmsRemoveExternalStatements } from './kms-remove-external-statements';
 import { s3DenyAllBucketPolicy } from './s3-deny-all-bucket-policy';
+import { secretsmanagerRemoveExternalStatements } from './secretsmanager-remove-external-statements';
 import type { CorrectiveControl } from './types';
 
 /** The catalog, in priority order: the first control that handles a finding is its default. */
-export const CONTROLS: readonly CorrectiveControl[] = [s3DenyAllBucketPolicy, kmsRemoveExternalStatements];
+export const CONTROLS: readonly CorrectiveControl[] = [
+  s3DenyAllBucketPolicy,
+  kmsRemoveExternalStatements,
+  secretsmanagerRemoveExternalStatements,
+  dynamodbRemoveExternalStatements,
+];
 
 const byId = new Map(CONTROLS.map((control) => [control.id, control]));
 
