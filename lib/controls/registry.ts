@@ -2,6 +2,7 @@ import { ControlNotFoundError } from '../errors';
 import type { Finding } from '../finding';
 import { dynamodbRemoveExternalStatements } from './dynamodb-remove-external-statements';
 import { kmsRemoveExternalStatements } from './kms-remove-external-statements';
+import { lambdaRemoveExternalPermissions } from './lambda-remove-external-permissions';
 import { s3DenyAllBucketPolicy } from './s3-deny-all-bucket-policy';
 import { secretsmanagerRemoveExternalStatements } from './secretsmanager-remove-external-statements';
 import type { CorrectiveControl } from './types';
@@ -12,6 +13,7 @@ export const CONTROLS: readonly CorrectiveControl[] = [
   kmsRemoveExternalStatements,
   secretsmanagerRemoveExternalStatements,
   dynamodbRemoveExternalStatements,
+  lambdaRemoveExternalPermissions,
 ];
 
 const byId = new Map(CONTROLS.map((control) => [control.id, control]));
