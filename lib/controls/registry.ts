@@ -2,6 +2,7 @@ import { ControlNotFoundError } from '../errors';
 import type { Finding } from '../finding';
 import { dynamodbRemoveExternalStatements } from './dynamodb-remove-external-statements';
 import { kmsRemoveExternalStatements } from './kms-remove-external-statements';
+import { lambdaLayerRemoveExternalPermissions } from './lambda-layer-remove-external-permissions';
 import { lambdaRemoveExternalPermissions } from './lambda-remove-external-permissions';
 import { s3DenyAllBucketPolicy } from './s3-deny-all-bucket-policy';
 import { secretsmanagerRemoveExternalStatements } from './secretsmanager-remove-external-statements';
@@ -14,6 +15,7 @@ export const CONTROLS: readonly CorrectiveControl[] = [
   secretsmanagerRemoveExternalStatements,
   dynamodbRemoveExternalStatements,
   lambdaRemoveExternalPermissions,
+  lambdaLayerRemoveExternalPermissions,
 ];
 
 const byId = new Map(CONTROLS.map((control) => [control.id, control]));
