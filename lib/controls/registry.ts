@@ -1,6 +1,8 @@
 import { ControlNotFoundError } from '../errors';
 import type { Finding } from '../finding';
 import { dynamodbRemoveExternalStatements } from './dynamodb-remove-external-statements';
+import { ecrRemoveExternalStatements } from './ecr-remove-external-statements';
+import { efsRemoveExternalStatements } from './efs-remove-external-statements';
 import { kmsRemoveExternalStatements } from './kms-remove-external-statements';
 import { lambdaLayerRemoveExternalPermissions } from './lambda-layer-remove-external-permissions';
 import { lambdaRemoveExternalPermissions } from './lambda-remove-external-permissions';
@@ -16,6 +18,8 @@ export const CONTROLS: readonly CorrectiveControl[] = [
   dynamodbRemoveExternalStatements,
   lambdaRemoveExternalPermissions,
   lambdaLayerRemoveExternalPermissions,
+  ecrRemoveExternalStatements,
+  efsRemoveExternalStatements,
 ];
 
 const byId = new Map(CONTROLS.map((control) => [control.id, control]));
