@@ -8,6 +8,12 @@ import { s3RemoveExternalStatements } from './s3-remove-external-statements';
 import { s3RemovePublicAclGrants } from './s3-remove-public-acl-grants';
 import { snsRemoveExternalStatements } from './sns-remove-external-statements';
 import { sqsRemoveExternalStatements } from './sqs-remove-external-statements';
+import { dynamodbRemoveExternalStatements } from './dynamodb-remove-external-statements';
+import { ecrRemoveExternalStatements } from './ecr-remove-external-statements';
+import { efsRemoveExternalStatements } from './efs-remove-external-statements';
+import { lambdaLayerRemoveExternalPermissions } from './lambda-layer-remove-external-permissions';
+import { lambdaRemoveExternalPermissions } from './lambda-remove-external-permissions';
+import { secretsmanagerRemoveExternalStatements } from './secretsmanager-remove-external-statements';
 import type { CorrectiveControl } from './types';
 
 /** The catalog, in priority order: the first control that handles a finding is its default. */
@@ -20,6 +26,12 @@ export const CONTROLS: readonly CorrectiveControl[] = [
   iamRoleRestrictTrust,
   sqsRemoveExternalStatements,
   snsRemoveExternalStatements,
+  secretsmanagerRemoveExternalStatements,
+  dynamodbRemoveExternalStatements,
+  lambdaRemoveExternalPermissions,
+  lambdaLayerRemoveExternalPermissions,
+  ecrRemoveExternalStatements,
+  efsRemoveExternalStatements,
 ];
 
 const byId = new Map(CONTROLS.map((control) => [control.id, control]));
