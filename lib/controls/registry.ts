@@ -1,11 +1,29 @@
 import { ControlNotFoundError } from '../errors';
 import type { Finding } from '../finding';
+import { ebsSnapshotUnshare } from './ebs-snapshot-unshare';
+import { ec2IsolateInstance } from './ec2-isolate-instance';
+import { ec2RevokeOpenIngress } from './ec2-revoke-open-ingress';
+import { iamDeactivateAccessKey } from './iam-deactivate-access-key';
+import { iamRevokeRoleSessions } from './iam-revoke-role-sessions';
 import { kmsRemoveExternalStatements } from './kms-remove-external-statements';
+import { MAPPING_ONLY_CONTROL_IDS, mappedSourceOf, mappingFor } from './mapping';
+import { rdsSnapshotUnshare } from './rds-snapshot-unshare';
 import { s3DenyAllBucketPolicy } from './s3-deny-all-bucket-policy';
+import { s3RequireTls } from './s3-require-tls';
 import type { CorrectiveControl } from './types';
 
 /** The catalog, in priority order: the first control that handles a finding is its default. */
-export const CONTROLS: readonly CorrectiveControl[] = [s3DenyAllBucketPolicy, kmsRemoveExternalStatements];
+export const CONTROLS: readonly CorrectiveControl[] = [
+  s3DenyAllBucketPolicy,
+  kmsRemoveExternalStatements,
+  ec2RevokeOpenIngress,
+  s3RequireTls,
+  iamDeactivateAccessKey,
+  iamRevokeRoleSessions,
+  ec2IsolateInstance,
+  ebsSnapshotUnshare,
+  rdsSnapshotUnshare,
+];
 
 const byId = new Map(CONTROLS.map((control) => [control.id, control]));
 
@@ -22,8 +40,18 @@ export function controlHandles(control: CorrectiveControl, finding: Finding): bo
   return control.handles.findingTypes === undefined || control.handles.findingTypes.includes(finding.type);
 }
 
+/**
+ * The default control for a finding. Config and GuardDuty findings (directly or through Security
+ * Hub) get the control lib/controls/mapping.ts names for their rule or type, or none: an unmapped
+ * rule or type is notified, never guessed from the resource type. Every other finding gets the first
+ * registered control that handles it, skipping the controls only the mapping chooses.
+ */
 export function findControlFor(finding: Finding): CorrectiveControl | undefined {
-  return CONTROLS.find((control) => controlHandles(control, finding));
+  if (mappedSourceOf(finding)) {
+    const entry = mappingFor(finding);
+    return entry ? byId.get(entry.controlId) : undefined;
+  }
+  return CONTROLS.find((control) => !MAPPING_ONLY_CONTROL_IDS.has(control.id) && controlHandles(control, finding));
 }
 
 /** Every IAM action any registered control needs (sorted, unique). */
