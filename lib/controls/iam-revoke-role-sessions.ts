@@ -16,6 +16,9 @@ import type { ControlContext, ControlPlan, CorrectiveControl, VerifyOutcome } fr
 
 export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
 
+/** IAM's "no such policy": the error code, and the SDK v3 exception name. */
+const NO_SUCH_ENTITY = new Set(['NoSuchEntity', 'NoSuchEntityException']);
+
 export function revokeOlderSessionsPolicy(issuedBefore: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
@@ -44,7 +47,7 @@ async function readPolicy(ctx: ControlContext): Promise<string | null> {
     if (result.PolicyDocument === undefined) return null;
     return decodeURIComponent(result.PolicyDocument);
   } catch (error) {
-    if (awsErrorName(error) === 'NoSuchEntity') return null;
+    if (NO_SUCH_ENTITY.has(awsErrorName(error))) return null;
     throw toRemediatorError(error, `reading inline policy ${REVOKE_POLICY_NAME} of role ${roleName}`, { resourceArn: ctx.finding.resource.arn });
   }
 }
@@ -58,7 +61,7 @@ async function putPolicy(ctx: ControlContext, policy: string | null): Promise<vo
       return;
     }
     await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME })).catch((error: unknown) => {
-      if (awsErrorName(error) !== 'NoSuchEntity') throw error;
+      if (!NO_SUCH_ENTITY.has(awsErrorName(error))) throw error;
     });
   } catch (error) {
     throw toRemediatorError(error, `writing inline policy ${REVOKE_POLICY_NAME} of role ${roleName}`, { resourceArn: ctx.finding.resource.arn });
