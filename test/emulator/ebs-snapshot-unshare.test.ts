@@ -3,6 +3,7 @@ import { CreateSnapshotCommand, CreateVolumeCommand, DescribeSnapshotAttributeCo
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
+import { getControl } from '../../lib/controls/registry';
 import { applyChange, rollbackChange, verifyChange } from '../../lib/controls/runner';
 import type { ControlContext } from '../../lib/controls/types';
 import { uniqueName } from '../../local/fixtures';
@@ -12,6 +13,7 @@ import { useLocalStack } from '../support/emulator';
 const stack = useLocalStack();
 const ec2 = new EC2Client(stack.clientConfig);
 const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
+const parsedState = (state: Record<string, string | null>) => Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v === null ? null : JSON.parse(v)]));
 const CONTROL = 'ebs-snapshot-unshare';
 const MEMBER = '111111111111';
 const OUTSIDER = '444455556666';
@@ -53,6 +55,8 @@ describe('ebs-snapshot-unshare on the emulator', () => {
     expect(result.status).toBe('REMEDIATED');
     expect(await sharesOf(snapshot.id)).toEqual([MEMBER]);
     expect(await verifyChange(CONTROL, ctx)).toMatchObject({ resolved: true });
+    // The runner's contract: after the write, the live state is the plan's `after` (up to JSON formatting).
+    expect(parsedState(await getControl(CONTROL).snapshot(ctx))).toEqual(parsedState((await audit.getChange(changeId))!.after));
     expect((await audit.getChange(changeId))?.before.sharedWith).toBe(JSON.stringify(original));
 
     await rollbackChange({ ctx, store: audit, changeId, actor: 'auto' });

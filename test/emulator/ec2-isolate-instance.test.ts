@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
 import { QUARANTINE_TAG } from '../../lib/controls/ec2-isolate-instance';
+import { getControl } from '../../lib/controls/registry';
 import { applyChange, rollbackChange, verifyChange } from '../../lib/controls/runner';
 import type { ControlContext } from '../../lib/controls/types';
 import { FindingSchema } from '../../lib/finding';
@@ -24,6 +25,7 @@ import { useLocalStack } from '../support/emulator';
 const stack = useLocalStack();
 const ec2 = new EC2Client(stack.clientConfig);
 const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
+const parsedState = (state: Record<string, string | null>) => Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v === null ? null : JSON.parse(v)]));
 const CONTROL = 'ec2-isolate-instance';
 
 async function instanceIn(groupCount: number): Promise<{ instanceId: string; arn: string; groups: string[] }> {
@@ -82,6 +84,8 @@ describe('ec2-isolate-instance on the emulator', () => {
     expect(quarantine.IpPermissions ?? []).toEqual([]);
     expect(quarantine.IpPermissionsEgress ?? []).toEqual([]);
     expect(await verifyChange(CONTROL, ctx)).toMatchObject({ resolved: true });
+    // The runner's contract: after the write, the live state is the plan's `after` (up to JSON formatting).
+    expect(parsedState(await getControl(CONTROL).snapshot(ctx))).toEqual(parsedState((await audit.getChange(changeId))!.after));
     expect(JSON.parse((await audit.getChange(changeId))!.before.networkInterfaceGroups!)).toEqual(original);
 
     await rollbackChange({ ctx, store: audit, changeId, actor: 'auto' });

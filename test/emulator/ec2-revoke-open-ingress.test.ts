@@ -3,6 +3,7 @@ import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, Descr
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
+import { getControl } from '../../lib/controls/registry';
 import { applyChange, rollbackChange, verifyChange } from '../../lib/controls/runner';
 import { canonicalJson } from '../../lib/controls/resource-ids';
 import type { ControlContext } from '../../lib/controls/types';
@@ -14,6 +15,7 @@ import { useLocalStack } from '../support/emulator';
 const stack = useLocalStack();
 const ec2 = new EC2Client(stack.clientConfig);
 const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
+const parsedState = (state: Record<string, string | null>) => Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v === null ? null : JSON.parse(v)]));
 const CONTROL = 'ec2-revoke-open-ingress';
 
 const OPEN: IpPermission[] = [
@@ -65,6 +67,8 @@ describe('ec2-revoke-open-ingress on the emulator', () => {
     expect(after.some((rule) => rule.includes('10.0.0.0/8'))).toBe(true);
     expect(after.some((rule) => rule.includes('"from":443'))).toBe(true);
     expect(await verifyChange(CONTROL, ctx)).toMatchObject({ resolved: true });
+    // The runner's contract: after the write, the live state is the plan's `after` (up to JSON formatting).
+    expect(parsedState(await getControl(CONTROL).snapshot(ctx))).toEqual(parsedState((await audit.getChange(changeId))!.after));
     const record = await audit.getChange(changeId);
     expect(JSON.parse(record!.before.worldOpenIngress!)).toEqual([
       { FromPort: 22, IpProtocol: 'tcp', IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'ssh from anywhere' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }], ToPort: 22 },

@@ -3,6 +3,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCom
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
+import { getControl } from '../../lib/controls/registry';
 import { applyChange, rollbackChange, verifyChange } from '../../lib/controls/runner';
 import type { ControlContext } from '../../lib/controls/types';
 import { FindingSchema } from '../../lib/finding';
@@ -13,6 +14,7 @@ import { useLocalStack } from '../support/emulator';
 const stack = useLocalStack();
 const iam = new IAMClient(stack.clientConfig);
 const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
+const parsedState = (state: Record<string, string | null>) => Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v === null ? null : JSON.parse(v)]));
 const CONTROL = 'iam-deactivate-access-key';
 
 async function userWithKeys(count: number): Promise<{ userName: string; arn: string; keys: string[] }> {
@@ -48,6 +50,8 @@ describe('iam-deactivate-access-key on the emulator', () => {
     expect(result.status).toBe('REMEDIATED');
     expect(await statuses(user.userName)).toEqual({ [leaked]: 'Inactive', [other]: 'Active' });
     expect(await verifyChange(CONTROL, ctx)).toMatchObject({ resolved: true });
+    // The runner's contract: after the write, the live state is the plan's `after` (up to JSON formatting).
+    expect(parsedState(await getControl(CONTROL).snapshot(ctx))).toEqual(parsedState((await audit.getChange(changeId))!.after));
     expect((await audit.getChange(changeId))?.before).toEqual({ accessKeys: JSON.stringify({ [leaked]: 'Active' }) });
 
     await rollbackChange({ ctx, store: audit, changeId, actor: 'auto' });

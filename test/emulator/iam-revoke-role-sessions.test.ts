@@ -5,6 +5,7 @@ import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
 import { awsErrorName } from '../../lib/aws/errors';
 import { REVOKE_POLICY_NAME, revokedBefore } from '../../lib/controls/iam-revoke-role-sessions';
+import { getControl } from '../../lib/controls/registry';
 import { applyChange, rollbackChange, verifyChange } from '../../lib/controls/runner';
 import type { ControlContext } from '../../lib/controls/types';
 import { FindingSchema } from '../../lib/finding';
@@ -15,6 +16,7 @@ import { useLocalStack } from '../support/emulator';
 const stack = useLocalStack();
 const iam = new IAMClient(stack.clientConfig);
 const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
+const parsedState = (state: Record<string, string | null>) => Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v === null ? null : JSON.parse(v)]));
 const CONTROL = 'iam-revoke-role-sessions';
 
 async function role(): Promise<{ name: string; arn: string }> {
@@ -57,6 +59,8 @@ describe('iam-revoke-role-sessions on the emulator', () => {
     expect(JSON.parse(written!).Statement[0]).toMatchObject({ Effect: 'Deny', Action: ['*'], Resource: ['*'] });
     expect(revokedBefore(written)!.getTime()).toBeGreaterThanOrEqual(new Date(observedAt).getTime());
     expect(await verifyChange(CONTROL, ctx)).toMatchObject({ resolved: true });
+    // The runner's contract: after the write, the live state is the plan's `after` (up to JSON formatting).
+    expect(parsedState(await getControl(CONTROL).snapshot(ctx))).toEqual(parsedState((await audit.getChange(changeId))!.after));
     expect((await audit.getChange(changeId))?.before.policy).toBeNull();
     // A second delivery of the same finding finds the sessions revoked already.
     expect((await apply(ctx)).result.status).toBe('NOT_APPLICABLE');

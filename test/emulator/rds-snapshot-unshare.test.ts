@@ -13,6 +13,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
+import { getControl } from '../../lib/controls/registry';
 import { applyChange, rollbackChange, verifyChange } from '../../lib/controls/runner';
 import type { ControlContext } from '../../lib/controls/types';
 import { uniqueName } from '../../local/fixtures';
@@ -22,6 +23,7 @@ import { useLocalStack } from '../support/emulator';
 const stack = useLocalStack();
 const rds = new RDSClient(stack.clientConfig);
 const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
+const parsedState = (state: Record<string, string | null>) => Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v === null ? null : JSON.parse(v)]));
 const CONTROL = 'rds-snapshot-unshare';
 const MEMBER = '111111111111';
 const OUTSIDER = '444455556666';
@@ -78,6 +80,8 @@ describe('rds-snapshot-unshare on the emulator', () => {
     expect(result.status).toBe('REMEDIATED');
     expect(await dbShares(snapshot.name)).toEqual([MEMBER]);
     expect(await verifyChange(CONTROL, ctx)).toMatchObject({ resolved: true });
+    // The runner's contract: after the write, the live state is the plan's `after` (up to JSON formatting).
+    expect(parsedState(await getControl(CONTROL).snapshot(ctx))).toEqual(parsedState((await audit.getChange(changeId))!.after));
     await rollbackChange({ ctx, store: audit, changeId, actor: 'auto' });
     expect(await dbShares(snapshot.name)).toEqual(original);
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
 import { awsErrorName } from '../../lib/aws/errors';
+import { getControl } from '../../lib/controls/registry';
 import { applyChange, rollbackChange, verifyChange } from '../../lib/controls/runner';
 import type { ControlContext } from '../../lib/controls/types';
 import { FindingSchema } from '../../lib/finding';
@@ -14,6 +15,7 @@ import { useLocalStack } from '../support/emulator';
 const stack = useLocalStack();
 const s3 = new S3Client(stack.clientConfig);
 const audit = new AuditStore(stack.auditTable, new AwsClients(stack.clientConfig));
+const parsedState = (state: Record<string, string | null>) => Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v === null ? null : JSON.parse(v)]));
 const CONTROL = 's3-require-tls';
 
 const policyOf = (bucket: string) =>
@@ -70,6 +72,8 @@ describe('s3-require-tls on the emulator', () => {
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
     });
     expect(await verifyChange(CONTROL, ctx)).toMatchObject({ resolved: true });
+    // The runner's contract: after the write, the live state is the plan's `after` (up to JSON formatting).
+    expect(parsedState(await getControl(CONTROL).snapshot(ctx))).toEqual(parsedState((await audit.getChange(changeId))!.after));
     expect((await audit.getChange(changeId))?.before.policy).toBe(text);
 
     await rollbackChange({ ctx, store: audit, changeId, actor: 'auto' });
