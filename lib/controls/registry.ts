@@ -14,6 +14,14 @@ import { efsRemoveExternalStatements } from './efs-remove-external-statements';
 import { lambdaLayerRemoveExternalPermissions } from './lambda-layer-remove-external-permissions';
 import { lambdaRemoveExternalPermissions } from './lambda-remove-external-permissions';
 import { secretsmanagerRemoveExternalStatements } from './secretsmanager-remove-external-statements';
+import { ebsSnapshotUnshare } from './ebs-snapshot-unshare';
+import { ec2IsolateInstance } from './ec2-isolate-instance';
+import { ec2RevokeOpenIngress } from './ec2-revoke-open-ingress';
+import { iamDeactivateAccessKey } from './iam-deactivate-access-key';
+import { iamRevokeRoleSessions } from './iam-revoke-role-sessions';
+import { MAPPING_ONLY_CONTROL_IDS, mappedSourceOf, mappingFor } from './mapping';
+import { rdsSnapshotUnshare } from './rds-snapshot-unshare';
+import { s3RequireTls } from './s3-require-tls';
 import type { CorrectiveControl } from './types';
 
 /** The catalog, in priority order: the first control that handles a finding is its default. */
@@ -32,6 +40,13 @@ export const CONTROLS: readonly CorrectiveControl[] = [
   lambdaLayerRemoveExternalPermissions,
   ecrRemoveExternalStatements,
   efsRemoveExternalStatements,
+  ec2RevokeOpenIngress,
+  s3RequireTls,
+  iamDeactivateAccessKey,
+  iamRevokeRoleSessions,
+  ec2IsolateInstance,
+  ebsSnapshotUnshare,
+  rdsSnapshotUnshare,
 ];
 
 const byId = new Map(CONTROLS.map((control) => [control.id, control]));
@@ -49,8 +64,18 @@ export function controlHandles(control: CorrectiveControl, finding: Finding): bo
   return control.handles.findingTypes === undefined || control.handles.findingTypes.includes(finding.type);
 }
 
+/**
+ * The default control for a finding. Config and GuardDuty findings (directly or through Security
+ * Hub) get the control lib/controls/mapping.ts names for their rule or type, or none: an unmapped
+ * rule or type is notified, never guessed from the resource type. Every other finding gets the first
+ * registered control that handles it, skipping the controls only the mapping chooses.
+ */
 export function findControlFor(finding: Finding): CorrectiveControl | undefined {
-  return CONTROLS.find((control) => controlHandles(control, finding));
+  if (mappedSourceOf(finding)) {
+    const entry = mappingFor(finding);
+    return entry ? byId.get(entry.controlId) : undefined;
+  }
+  return CONTROLS.find((control) => !MAPPING_ONLY_CONTROL_IDS.has(control.id) && controlHandles(control, finding));
 }
 
 /** Every IAM action any registered control needs (sorted, unique). */
