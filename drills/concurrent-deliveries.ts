@@ -1,8 +1,8 @@
 /**
  * Drill: one exposure, many deliveries, one change. The same public bucket is
  * reported at once by Access Analyzer, Security Hub, Config and GuardDuty
- * (events/ samples re-aimed at it), then by 20 versions of one Access Analyzer
- * finding, then by all of them together — each round on a bucket of its own.
+ * (events/ samples re-aimed at it), then by those four and 20 versions of one
+ * Access Analyzer finding together — each round on a bucket of its own.
  * A round passes when, after every execution has ended, the bucket has exactly
  * one change record APPLIED, exactly one PutBucketPolicy was sent for it, and
  * it is closed (deny-all with Block Public Access on).
@@ -26,7 +26,6 @@ function versionsOfOneFinding(bucket: string): Record<string, unknown>[] {
 
 const ROUNDS: Round[] = [
   { name: '4 sources', events: fourSources },
-  { name: `${VERSIONS} versions of one finding`, events: versionsOfOneFinding },
   { name: `4 sources + ${VERSIONS} versions`, events: (b) => [...fourSources(b), ...versionsOfOneFinding(b)] },
 ];
 

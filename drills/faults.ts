@@ -93,6 +93,16 @@ export class FaultPlan {
     return full;
   }
 
+  removeRule(rule: FaultRule): void {
+    this.rules = this.rules.filter((r) => r !== rule);
+  }
+
+  /** Resumes (SendTaskSuccess / SendTaskFailure that Step Functions accepted) of the task behind `taskToken`. */
+  resumesOf(taskToken: string, since = 0): CallRecord[] {
+    const target = `token:${taskToken.slice(-12)}`;
+    return this.callsSince(since, (c) => c.client === 'SFN' && /^SendTask(Success|Failure)$/.test(c.command) && c.target === target && c.outcome === 'ok');
+  }
+
   clearRules(): void {
     this.rules = [];
   }

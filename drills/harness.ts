@@ -93,11 +93,16 @@ export class DrillContext {
 
   // ---- executions ------------------------------------------------------------------------
 
-  async start(input: unknown, prefix: string): Promise<string> {
+  /** The ARN an execution of this name gets (to aim faults at it before it starts). */
+  executionArnOf(name: string): string {
+    return `${this.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  async start(input: unknown, prefix: string, name = uniqueName(prefix)): Promise<string> {
     const { executionArn } = await this.sfn.send(
       new StartExecutionCommand({
         stateMachineArn: this.stack.stateMachineArn,
-        name: uniqueName(prefix),
+        name,
         input: typeof input === 'string' ? input : JSON.stringify(input),
       }),
     );
@@ -152,6 +157,14 @@ export class DrillContext {
       }
       await sleep(400);
     }
+  }
+
+  describe(executionArn: string) {
+    return this.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  }
+
+  async putPolicy(bucket: string, policy: string): Promise<void> {
+    await this.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
   }
 
   async status(executionArn: string): Promise<string> {

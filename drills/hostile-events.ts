@@ -13,7 +13,7 @@ import { isResourceWrite } from './faults';
 import { bucketName, inBatches, truncate, type Drill, type DrillContext, type DrillOutcome } from './harness';
 import { ACTING_DECISIONS, ACTING_STATES, REMEDIATOR_ERROR_NAMES } from './verdicts';
 
-const STATE_MACHINE_SAMPLE_EVERY = 12;
+const STATE_MACHINE_SAMPLE_EVERY = 20;
 const FAKE_EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:remediator-local-remediation:drill-hostile';
 
 interface ClassifyAnswer {
