@@ -5,7 +5,8 @@
  * Access Analyzer finding together — each round on a bucket of its own.
  * A round passes when, after every execution has ended, the bucket has exactly
  * one change record APPLIED, exactly one PutBucketPolicy was sent for it, and
- * it is closed (deny-all with Block Public Access on).
+ * it is closed (deny-all with Block Public Access on), and no execution ended
+ * FAILED (the others end as duplicates of the one that made the change).
  */
 import { randomUUID } from 'node:crypto';
 import { isResourceWrite } from './faults';
@@ -51,6 +52,9 @@ async function runRound(ctx: DrillContext, round: Round): Promise<{ failures: st
   if (applied.length !== 1) failures.push(`${round.name}: ${applied.length} change records APPLIED (of ${records.length}: ${records.map((r) => r.status).join(', ')}), expected exactly 1`);
   if (putPolicies.length !== 1) failures.push(`${round.name}: ${putPolicies.length} PutBucketPolicy calls, expected exactly 1`);
   if (!live.policy?.includes('"Deny"') || !live.publicAccessBlock?.includes('true')) failures.push(`${round.name}: the bucket is not closed at the end`);
+  // The others wait for the lease holder and end as duplicates or already resolved: an execution that fails (and notifies a failure) is not that.
+  const failed = [...ends].filter(([end]) => end.startsWith('FAILED') || end.startsWith('ABORTED') || end.startsWith('TIMED_OUT '));
+  if (failed.length) failures.push(`${round.name}: executions ended ${failed.map(([e, n]) => `${n} ${e}`).join(', ')}; expected every one to end as the change or as a duplicate of it`);
   const stuck = [...ends.keys()].filter((e) => e.startsWith('waiting') || e.startsWith('TIMED_OUT'));
   if (stuck.length) failures.push(`${round.name}: executions did not end: ${stuck.join(', ')}`);
   return {

@@ -69,9 +69,11 @@ export const forgedClicks: Drill = {
     const timestamp = Math.floor(Date.now() / 1000);
     const body = clickBody({ action: 'approve', approvalId, userId: APPROVER });
     const signature = signSlackBody(ctx.stack.slack.signingSecret, timestamp, body);
+    const resumedByHostile = ctx.faults.resumesOf(taskToken).length > 0;
     const legit = await ctx.click({ body, timestamp, signature });
     const legitResumes = ctx.faults.resumesOf(taskToken).length;
-    if (legit.status !== 200 || legitResumes !== 1) failures.push(`the correct Approve was answered ${legit.status} with ${legitResumes} resumes (expected 200 and 1): ${legit.body.slice(0, 120)}`);
+    // When a hostile click decided already, the correct one is refused for that reason (reported above).
+    if (!resumedByHostile && (legit.status !== 200 || legitResumes !== 1)) failures.push(`the correct Approve was answered ${legit.status} with ${legitResumes} resumes (expected 200 and 1): ${legit.body.slice(0, 120)}`);
     for (let i = 1; i <= REPLAYS; i++) {
       await sleep(200);
       await hostile(`replay ${i} of the used click`, { body, timestamp, signature });

@@ -284,24 +284,15 @@ export interface SlackClick {
 
 const ACTION_IDS = { approve: 'remediator_approve', reject: 'remediator_reject', acknowledge: 'remediator_acknowledge', rollback: 'remediator_rollback' };
 
-/** Slack's form-encoded block_actions body; team and app ids are those local/slack-click.ts uses unless overridden. */
+/** Slack's form-encoded block_actions body; the local stack's Slack team and app unless overridden. */
 export function clickBody(options: SlackClick): string {
-  const base = interactionBody({
+  return interactionBody({
     userId: options.userId ?? APPROVER,
     actionId: ACTION_IDS[options.action ?? 'approve'],
     value: options.approvalId ?? 'apr_00000000000000000000000000000000',
+    ...(options.teamId ? { teamId: options.teamId } : {}),
+    ...(options.appId ? { appId: options.appId } : {}),
   });
-  if (!options.teamId && !options.appId) return base;
-  const payload = JSON.parse(new URLSearchParams(base).get('payload') ?? '{}') as Record<string, unknown> & {
-    team: { id: string };
-    user: { team_id: string };
-  };
-  if (options.teamId) {
-    payload.team.id = options.teamId;
-    payload.user.team_id = options.teamId;
-  }
-  if (options.appId) payload.api_app_id = options.appId;
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
 // ---- small shared helpers ----------------------------------------------------------------

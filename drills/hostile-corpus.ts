@@ -27,6 +27,8 @@ export const ACCEPTED_ERRORS: Record<Expectation, readonly string[] | 'any-named
 
 const ARN_SOURCES: readonly SourceName[] = ['access-analyzer', 'security-hub', 'config', 'guardduty', 'manual'];
 
+const NAMED_BY_NAME: ReadonlySet<SourceName> = new Set(['config', 'guardduty']);
+
 const FOREIGN_PARTITIONS = ['aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-f', 'aws-eusc'];
 
 function arnMutations(bucket: string): { category: string; label: string; value: unknown; expect: Expectation }[] {
@@ -203,6 +205,8 @@ export function hostileCorpus(bucket: string, prodBucket: string): HostileEvent[
   for (const target of [bucket, prodBucket]) {
     for (const source of ARN_SOURCES) {
       for (const mutation of arnMutations(target)) {
+        // Config and GuardDuty also name a bucket by its plain name (GuardDuty falls back to it when the ARN is empty): not hostile there.
+        if (NAMED_BY_NAME.has(source) && ['no-prefix', 'empty-string'].includes(mutation.label)) continue;
         const base = BUILDERS[source](target);
         const event = setResource(source, base, mutation.value);
         // A manual request is refused for want of proof before its ARN is looked at: any of the named refusals will do.

@@ -46,11 +46,12 @@ export const manualRequester: Drill = {
       const result = results.get(executionArn)!;
       const acted = result.states.filter((s) => ACTING_STATES.has(s));
       const outcome = await ctx.outcomeOf(executionArn);
-      const error = String(outcome?.error ?? result.error ?? 'none');
+      const recorded = outcome?.error as { Error?: unknown; name?: unknown } | string | undefined;
+      const error = String((typeof recorded === 'object' ? (recorded?.Error ?? recorded?.name) : recorded) ?? result.error ?? 'none');
       ends.push(`${result.status} ${error}`);
       if (acted.length) failures.push(`${label}: not refused — entered ${acted.join(', ')}`);
       else if (!REFUSALS.has(error)) failures.push(`${label}: ended ${result.status} with ${error}, expected a refusal (${[...REFUSALS].join(' / ')})`);
-      if (!outcome) failures.push(`${label}: no outcome recorded in the audit table`);
+      if (!acted.length && !outcome) failures.push(`${label}: no outcome recorded in the audit table`);
       const writes = ctx.faults.calls.filter((c) => c.invocation.execution === executionArn && isResourceWrite(c));
       if (writes.length) failures.push(`${label}: ${writes.length} resource writes (${writes.map((w) => w.command).join(', ')})`);
     }

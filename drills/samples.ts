@@ -42,7 +42,14 @@ export function securityHubEvent(bucket: string, options: SampleOptions = {}): J
   const event = retarget(sample('security-hub/config-s3-bucket-failed.json'), { 'member-uploads': bucket, '111122223333': LOCAL_ACCOUNT });
   const finding = ((event.detail as Json).findings as Json[])[0] as Json;
   const time = (options.updatedAt ?? new Date()).toISOString();
-  Object.assign(finding, { Id: options.findingId ?? `arn:aws:config:us-east-1:${LOCAL_ACCOUNT}:config-rule/config-rule-drill/finding/${randomUUID()}`, CreatedAt: time, UpdatedAt: time });
+  // From another region's Config (aggregated by Security Hub): the direct Config rule of this region does not deliver it, so Security Hub is its route.
+  Object.assign(finding, {
+    Id: options.findingId ?? `arn:aws:config:eu-west-1:${LOCAL_ACCOUNT}:config-rule/config-rule-drill/finding/${randomUUID()}`,
+    Region: 'eu-west-1',
+    CreatedAt: time,
+    UpdatedAt: time,
+  });
+  for (const resource of finding.Resources as Json[]) resource.Region = 'eu-west-1';
   return { ...event, id: randomUUID(), time: iso(options.updatedAt) };
 }
 
