@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isResourceWrite } from './faults';
-import { bucketName, type Drill, type DrillContext, type DrillOutcome } from './harness';
+import { bucketName, truncate, type Drill, type DrillContext, type DrillOutcome } from './harness';
 import { accessAnalyzerEvent, configEvent, guardDutyEvent, securityHubEvent } from './samples';
 
 const VERSIONS = 20;
@@ -44,6 +44,8 @@ async function runRound(ctx: DrillContext, round: Round): Promise<{ failures: st
     const end = result.status === 'RUNNING' ? `waiting in ${result.states.at(-1)}` : `${result.status}${result.error ? ` ${result.error}` : ''}`;
     ends.set(end, (ends.get(end) ?? 0) + 1);
   }
+  const causes = new Map<string, string>();
+  for (const result of results.values()) if (result.error && !causes.has(result.error)) causes.set(result.error, result.cause ?? '');
   const records = await ctx.changesFor(arn);
   const applied = records.filter((r) => r.status === 'APPLIED');
   const writes = ctx.faults.calls.filter((c) => c.target === bucket && isResourceWrite(c));
@@ -54,7 +56,7 @@ async function runRound(ctx: DrillContext, round: Round): Promise<{ failures: st
   if (!live.policy?.includes('"Deny"') || !live.publicAccessBlock?.includes('true')) failures.push(`${round.name}: the bucket is not closed at the end`);
   // The others wait for the lease holder and end as duplicates or already resolved: an execution that fails (and notifies a failure) is not that.
   const failed = [...ends].filter(([end]) => end.startsWith('FAILED') || end.startsWith('ABORTED') || end.startsWith('TIMED_OUT '));
-  if (failed.length) failures.push(`${round.name}: executions ended ${failed.map(([e, n]) => `${n} ${e}`).join(', ')}; expected every one to end as the change or as a duplicate of it`);
+  if (failed.length) failures.push(`${round.name}: executions ended ${failed.map(([e, n]) => `${n} ${e}`).join(', ')}; expected every one to end as the change or as a duplicate of it (${failed.map(([e]) => `${e}: ${truncate(causes.get(e.replace(/^FAILED /, '')) ?? '', 160)}`).join('; ')})`);
   const stuck = [...ends.keys()].filter((e) => e.startsWith('waiting') || e.startsWith('TIMED_OUT'));
   if (stuck.length) failures.push(`${round.name}: executions did not end: ${stuck.join(', ')}`);
   return {

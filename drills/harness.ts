@@ -126,12 +126,12 @@ export class DrillContext {
   async followAll(
     executionArns: readonly string[],
     options: { timeoutMs?: number; until?: (states: string[]) => boolean } = {},
-  ): Promise<Map<string, { status: string; error?: string; states: string[] }>> {
-    const results = new Map<string, { status: string; error?: string; states: string[] }>();
+  ): Promise<Map<string, { status: string; error?: string; cause?: string; states: string[] }>> {
+    const results = new Map<string, { status: string; error?: string; cause?: string; states: string[] }>();
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     const finish = async (arn: string): Promise<void> => {
       const [description, history] = await Promise.all([this.sfn.send(new DescribeExecutionCommand({ executionArn: arn })), executionHistory(this.sfn, arn)]);
-      results.set(arn, { status: description.status ?? 'UNKNOWN', ...(description.error ? { error: description.error } : {}), states: statesEntered(history).map((v) => v.name) });
+      results.set(arn, { status: description.status ?? 'UNKNOWN', ...(description.error ? { error: description.error } : {}), ...(description.cause ? { cause: description.cause } : {}), states: statesEntered(history).map((v) => v.name) });
     };
     for (let poll = 0; ; poll++) {
       const running = new Set<string>();
