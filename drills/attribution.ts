@@ -15,7 +15,7 @@ export interface Invocation {
   fn: string;
   /** $$.Execution.Id of the task, when the handler serves a Step Functions task. */
   execution: string | null;
-  /** remediate's `operation` or escalate's `kind`, when present. */
+  /** The state's task name (lib/workflow/tasks.ts), when present. */
   operation: string | null;
 }
 
@@ -35,7 +35,7 @@ export function beforeInvoke(hook: InvokeHook): () => void {
 
 function describe(fn: string, event: unknown): Invocation {
   const value = (event && typeof event === 'object' ? event : {}) as Record<string, unknown>;
-  const operation = typeof value.operation === 'string' ? value.operation : typeof value.kind === 'string' ? value.kind : null;
+  const operation = typeof value.task === 'string' ? value.task : null;
   return { fn, execution: typeof value.execution === 'string' ? value.execution : null, operation };
 }
 
@@ -49,7 +49,7 @@ export function installAttribution(): void {
       for (const hook of hooks) await hook(invocation, event);
       return storage.run(invocation, () => handler(event, context));
     };
-    TASK_FUNCTIONS[fn] = wrapped;
+    (TASK_FUNCTIONS as Record<string, LambdaHandler>)[fn] = wrapped;
   }
   for (const [fn, entry] of Object.entries(HTTP_FUNCTIONS)) {
     const handler = entry.handler;

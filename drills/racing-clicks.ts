@@ -111,11 +111,11 @@ async function racingRollbacks(ctx: DrillContext): Promise<string[]> {
   await ctx.putPolicy(bucket, drifted);
   const since = Date.now();
   const rollback = (who: string) =>
-    ctx.invoke('remediate', { operation: 'rollback', execution: executionArn, state: { ...state, escalation: { outcome: 'ROLL_BACK', decidedBy: who } } });
+    ctx.invoke('remediate', { task: 'roll-back-change', execution: executionArn, state: { ...state, escalation: { outcome: 'ROLL_BACK', decidedBy: who } } });
   const answers = await Promise.all([rollback(APPROVER), rollback(SECOND_APPROVER)]);
   const problems: string[] = [];
   const succeeded = answers.filter((a) => a.ok).length;
-  const restores = ctx.faults.callsSince(since, (c) => c.target === bucket && c.invocation.operation === 'rollback' && isResourceWrite(c) && c.command === 'PutBucketPolicy');
+  const restores = ctx.faults.callsSince(since, (c) => c.target === bucket && c.invocation.operation === 'roll-back-change' && isResourceWrite(c) && c.command === 'PutBucketPolicy');
   const records = await ctx.changesFor(`arn:aws:s3:::${bucket}`);
   const record = records[0] ?? {};
   const overwrote = (record.rollbackOverwrote ?? {}) as { policy?: unknown };
