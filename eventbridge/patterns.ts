@@ -174,13 +174,8 @@ export function buildEventPatterns(context: PatternContext): Record<string, Even
         },
       },
     },
-    manualRequests: {
-      description: 'Manual remediation requests from the CLI (remediate run)',
-      pattern: {
-        source: ['remediator.manual'],
-        'detail-type': ['Manual Remediation Request'],
-      },
-    },
+    // No rule for remediator.manual: anyone with events:PutEvents could use it. Manual runbooks start only through
+    // states:StartExecution with a signed proof of who asked (lib/requests/identity.ts).
   };
 }
 

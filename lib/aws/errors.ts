@@ -17,7 +17,7 @@ const TRANSIENT = new Set([
   'ECONNRESET',
 ]);
 
-const NOT_FOUND = new Set(['NoSuchBucket', 'NoSuchEntity', 'ResourceNotFoundException', 'NotFoundException', 'NotFound']);
+const NOT_FOUND = new Set(['NoSuchBucket', 'NoSuchEntity', 'NoSuchEntityException', 'ResourceNotFoundException', 'NotFoundException', 'NotFound']);
 
 interface AwsLikeError {
   name?: string;

@@ -22,6 +22,10 @@ import { requestDigest, signIdentityProof, type IdentityProof } from '../request
 import { RemediatorError } from '../errors';
 import { FindingSchema, type Mode } from '../finding';
 import { loadRules } from '../rules/load';
+import { explainEvent, formatExplanation } from '../rules/explain';
+import { formatProblems, lintRules } from '../rules/lint';
+import { CONTROL_MAPPINGS } from '../controls/mapping';
+import { readFileSync } from 'node:fs';
 import { runAnalyzeCommand } from '../policy/cli';
 import { normalizeEvent } from '../sources';
 import { MANUAL_DETAIL_TYPE, MANUAL_SOURCE } from '../sources/manual';
@@ -54,7 +58,11 @@ const USAGE = `usage: remediate <command> [options]
   rollback <execution> put back what that execution's change overwrote (from its change record), through
                        the workflow (its role can undo a deny-all; yours cannot), recorded as you
   status <execution>   how an execution is doing, or how it ended
-  controls             list the corrective controls and the IAM actions each needs
+  controls [--json]    list the corrective controls, what they handle and the IAM actions each needs
+  rules test <event.json> [--account <id>] [--json]
+                       how an event would be judged (finding, rules tried, decision), starting nothing
+  rules lint [rules.yaml]
+                       check a rules file, with line numbers (exit 1 on an error)
   analyze <policy.json> --account <id> [--org <id> --org-accounts <ids>] [--type s3|kms|…] [--json]
                        who outside the zone of trust a resource policy lets in
   local                start the local stack and keep it running until Ctrl-C
@@ -228,7 +236,19 @@ async function status(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function controls(_argv: string[], io: CliIo): Promise<number> {
+async function controls(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
+  if (values.json) {
+    const catalog = CONTROLS.map((control) => ({
+      id: control.id,
+      description: control.description,
+      resourceTypes: control.handles.resourceTypes,
+      findingTypes: [...new Set([...(control.handles.findingTypes ?? []), ...CONTROL_MAPPINGS.filter((m) => m.controlId === control.id).map((m) => m.findingType)])],
+      permissions: control.permissions,
+    }));
+    io.stdout(`${JSON.stringify(catalog, null, 2)}\n`);
+    return 0;
+  }
   for (const control of CONTROLS) {
     io.stdout(`${control.id}\n  ${control.description}\n  handles: ${control.handles.resourceTypes.join(', ')}\n  IAM: ${control.permissions.join(', ')}\n`);
   }
@@ -248,7 +268,36 @@ async function local(_argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/**
+ * `rules test <event.json>`: the normalized finding, the rules tried and the decision, without starting anything.
+ * `rules lint [file]`: the rules file checked, with line numbers; exit 1 on an error.
+ */
+async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { rules: { type: 'string' }, account: { type: 'string' }, region: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const rulesPath = values.rules ?? io.env.REMEDIATOR_RULES_FILE ?? 'remediator.rules.yaml';
+  if (sub === 'lint') {
+    const path = positionals[0] ?? rulesPath;
+    const result = lintRules(readFileSync(path, 'utf8'));
+    if (values.json) io.stdout(`${JSON.stringify(result.problems, null, 2)}\n`);
+    else io.stdout(result.problems.length ? `${formatProblems(result.problems, path).join('\n')}\n` : `${path}: ok\n`);
+    return result.ok ? 0 : 1;
+  }
+  if (sub === 'test') {
+    const [eventPath] = positionals;
+    if (!eventPath) throw new UsageError('rules test needs <event.json>');
+    const event: unknown = JSON.parse(readFileSync(eventPath, 'utf8'));
+    const region = values.region ?? io.env.AWS_REGION ?? 'us-east-1';
+    const account = values.account ?? io.env.REMEDIATOR_ACCOUNT_ID;
+    const explanation = explainEvent(event, { rules: loadRules(rulesPath), normalize: account ? { deployment: { accountId: account, region } } : {}, triage: { accountId: account ?? null } });
+    io.stdout(values.json ? `${JSON.stringify(explanation, null, 2)}\n` : `${formatExplanation(explanation)}\n`);
+    return explanation.kind === 'error' ? 1 : 0;
+  }
+  throw new UsageError('rules needs a subcommand: test <event.json> | lint [rules.yaml]');
+}
+
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+  rules: rulesCommand,
   run,
   plan,
   rollback,

@@ -18,8 +18,8 @@
  *   writes, saving what it overwrites first; a second rollback is refused with
  *   the first one's identity.
  */
-import type { AuditStore, Lease } from '../audit/store';
-import { ControlFailedError, PlanChangedError, RollbackFailedError, describeError } from '../errors';
+import { ChangeStateConflict, type AuditStore, type Lease } from '../audit/store';
+import { ControlFailedError, PlanChangedError, RollbackFailedError, TransientAwsError, describeError } from '../errors';
 import type { ChangeRecord } from '../finding';
 import { logger } from '../logger';
 import { getControl } from './registry';
@@ -209,31 +209,36 @@ export async function rollbackChange(args: RollbackArgs): Promise<ChangeRecord> 
   const control = getControl(record.controlId);
   const resourceArn = record.resourceArn;
   await store.acquireLease(resourceArn, holder, LEASE_SECONDS);
+  let claimed = record.status === 'ROLLING_BACK';
   try {
     let overwrote = record.rollbackOverwrote;
-    if (record.status === 'APPLIED') {
+    if (!claimed) {
       // A rollback is a write too: what it overwrites (the fix, or whatever drifted in since) is saved first, in the
       // same conditional write that claims the rollback, so a racing rollback can neither lose it nor overwrite it.
       overwrote = await control.snapshot(args.ctx);
-      await store
-        .transitionChange(changeId, { from: ['APPLIED'], to: 'ROLLING_BACK', holder, fields: { rollbackBy: holder, rolledBackBy: args.actor, rollbackOverwrote: overwrote } })
-        .catch(async (error: unknown) => {
-          const now = await store.getChange(changeId);
-          throw new RollbackFailedError(`change ${changeId} is already being rolled back by ${now?.rollbackBy ?? 'another execution'}`, { cause: error, context: { changeId, rollbackBy: now?.rollbackBy } });
-        });
+      try {
+        await store.transitionChange(changeId, { from: ['APPLIED'], to: 'ROLLING_BACK', holder, fields: { rollbackBy: holder, rolledBackBy: args.actor, rollbackOverwrote: overwrote } });
+      } catch (error) {
+        if (!(error instanceof ChangeStateConflict)) throw error;
+        const now = await store.getChange(changeId);
+        throw new RollbackFailedError(`change ${changeId} is already being rolled back by ${now?.rollbackBy ?? 'another execution'}`, { cause: error, context: { changeId, rollbackBy: now?.rollbackBy } });
+      }
+      claimed = true;
     }
-    try {
-      await control.restore(args.ctx, record.before);
-    } catch (error) {
-      const live = await control.snapshot(args.ctx).catch((readError: unknown) => ({ unreadable: describeError(readError).message }));
-      await store.transitionChange(changeId, { from: ['ROLLING_BACK'], to: 'ROLLING_BACK', holder, fields: { live, error: `rollback failed: ${describeError(error).message}` } });
-      throw new RollbackFailedError(`could not restore ${resourceArn}: ${describeError(error).message}; the live state is in change ${changeId}`, {
-        cause: error,
-        context: { changeId, live },
-      });
-    }
+    await control.restore(args.ctx, record.before);
     await store.transitionChange(changeId, { from: ['ROLLING_BACK'], to: 'ROLLED_BACK', holder });
     return { ...record, status: 'ROLLED_BACK', rollbackBy: holder, rolledBackBy: args.actor, ...(overwrote ? { rollbackOverwrote: overwrote } : {}) };
+  } catch (error) {
+    if (error instanceof RollbackFailedError) throw error;
+    // Whatever failed, the record must say what is really on the resource now: re-read it, never assume.
+    const live = await control.snapshot(args.ctx).catch((readError: unknown) => ({ unreadable: describeError(readError).message }));
+    const status = claimed ? 'ROLLING_BACK' : 'APPLIED';
+    await store
+      .transitionChange(changeId, { from: [status], to: status, ...(claimed ? { holder } : {}), fields: { live, error: `rollback failed: ${describeError(error).message}` } })
+      .catch((recordError: unknown) => logger.error('could not store the live state after a failed rollback', { changeId, error: describeError(recordError), live }));
+    // Throttling and 5xx stay retryable: the retry of this execution resumes its own rollback.
+    if (error instanceof TransientAwsError) throw error;
+    throw new RollbackFailedError(`could not restore ${resourceArn}: ${describeError(error).message}; the live state is in change ${changeId}`, { cause: error, context: { changeId, live } });
   } finally {
     await store.releaseLease(resourceArn, holder).catch(() => undefined);
   }

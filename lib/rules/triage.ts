@@ -4,6 +4,7 @@
  * Expected outcomes (resolved, archived, sample, no control) are decisions,
  * never exceptions.
  */
+import { defaultModeFor } from '../controls/mapping';
 import { findControlFor, getControl, controlHandles } from '../controls/registry';
 import type { Action, Decision, Finding, Mode, Route } from '../finding';
 import type { ZoneOfTrust } from '../policy';
@@ -115,5 +116,8 @@ export function triage(finding: Finding, rules: RulesFile, options: TriageOption
     const what = controlId ? `control ${controlId} does not handle` : 'no corrective control handles';
     return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${what} ${finding.resource.type} / ${finding.type} (resource ${finding.resource.arn})`);
   }
+  // Some controls are cautious by default (deactivating an access key asks first): that can only add caution.
+  const cautious = requestedMode(mode, defaultModeFor(finding));
+  if (cautious !== mode) return decide(ACTION_BY_MODE[cautious], cautious, rule.id, `${why}${asked}; ${control.id} asks for ${cautious} by default`, control.id);
   return decide(action, mode, rule.id, `${why}${asked}`, control.id);
 }

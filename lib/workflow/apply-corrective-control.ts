@@ -27,7 +27,7 @@ export async function applyCorrectiveControl(input: TaskInput<DecidedState>, dep
   const controlId = controlOf(state, 'Apply Corrective Control');
   const result = await applyChange({
     controlId,
-    ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients),
+    ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks }),
     store: deps.audit,
     changeId: executionName(execution),
     executionArn: execution,
@@ -54,7 +54,7 @@ export const applyCorrectiveControlTask = defineTask('apply-corrective-control',
   applyCorrectiveControl(input, {
     rules: rules(),
     audit: auditStore(),
-    remediationRoleArn: settings().remediationRoleArn,
+    remediationRoleArn: settings().remediationRoleArn, accessAnalyzerChecks: settings().accessAnalyzerRescan,
     clients: clients(),
     rescan: settings().accessAnalyzerRescan,
   }),

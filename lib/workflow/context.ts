@@ -6,8 +6,14 @@ import { exemptPrincipalsFor, zoneFor } from '../rules/triage';
 import type { RulesFile } from '../rules/schema';
 import type { DecidedState } from './state';
 
-export function controlContext(finding: Finding, rules: RulesFile, remediationRoleArn: string | null, clients: AwsClients): ControlContext {
-  return { finding, zone: zoneFor(finding, rules), exemptPrincipalArns: exemptPrincipalsFor(finding, rules, remediationRoleArn), clients };
+export function controlContext(finding: Finding, rules: RulesFile, remediationRoleArn: string | null, clients: AwsClients, options: { accessAnalyzerChecks?: boolean } = {}): ControlContext {
+  return {
+    finding,
+    zone: zoneFor(finding, rules),
+    exemptPrincipalArns: exemptPrincipalsFor(finding, rules, remediationRoleArn),
+    clients,
+    ...(options.accessAnalyzerChecks ? { accessAnalyzerChecks: true } : {}),
+  };
 }
 
 /** What a control state needs from the environment. */
@@ -15,6 +21,8 @@ export interface ControlDeps {
   rules: RulesFile;
   remediationRoleArn: string | null;
   clients: AwsClients;
+  /** Deployed: Access Analyzer proves a planned policy before it is written (CheckNoPublicAccess / CheckNoNewAccess). */
+  accessAnalyzerChecks?: boolean;
 }
 
 /** The control triage chose; a decision without one cannot plan, write or verify. */

@@ -12,11 +12,11 @@ import type { TaskInput } from './types';
 export async function planCorrectiveControl(input: TaskInput<DecidedState>, deps: ControlDeps): Promise<RunState> {
   const { state } = input;
   const controlId = controlOf(state, 'Plan Corrective Control');
-  const plan = await planChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients));
+  const plan = await planChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks }));
   const hash = planHash({ controlId, resourceArn: state.finding.resource.arn, before: plan.before, after: plan.after });
   return { ...state, plan: { summary: plan.summary, applicable: plan.applicable, reason: plan.reason, before: plan.before, after: plan.after, planHash: hash } };
 }
 
 export const planCorrectiveControlTask = defineTask('plan-corrective-control', DecidedStateSchema, (input) =>
-  planCorrectiveControl(input, { rules: rules(), remediationRoleArn: settings().remediationRoleArn, clients: clients() }),
+  planCorrectiveControl(input, { rules: rules(), remediationRoleArn: settings().remediationRoleArn, accessAnalyzerChecks: settings().accessAnalyzerRescan, clients: clients() }),
 );

@@ -21,7 +21,7 @@ import type { TaskInput } from './types';
 export async function requestApproval(input: TaskInput<DecidedState>, deps: ControlDeps & AskDeps): Promise<{ approvalId: string; plan: ApprovedPlan }> {
   const { state } = input;
   const controlId = controlOf(state, 'Request Approval');
-  const planned = await planChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients));
+  const planned = await planChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks }));
   const plan: ApprovedPlan = {
     before: planned.before,
     after: planned.after,
@@ -46,5 +46,5 @@ export async function requestApproval(input: TaskInput<DecidedState>, deps: Cont
 }
 
 export const requestApprovalTask = defineTask('request-approval', DecidedStateSchema, (input) =>
-  requestApproval(input, { rules: rules(), remediationRoleArn: settings().remediationRoleArn, clients: clients(), approvals: approvalStore(), slack }),
+  requestApproval(input, { rules: rules(), remediationRoleArn: settings().remediationRoleArn, accessAnalyzerChecks: settings().accessAnalyzerRescan, clients: clients(), approvals: approvalStore(), slack }),
 );

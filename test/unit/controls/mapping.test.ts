@@ -20,6 +20,11 @@ const ARNS: Record<string, string> = {
   'AWS::KMS::Key': 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   'AWS::IAM::User': 'arn:aws:iam::123456789012:user/legacy-reporting',
   'AWS::IAM::Role': 'arn:aws:iam::123456789012:role/web-instance-role',
+  'AWS::Lambda::Function': 'arn:aws:lambda:us-east-1:123456789012:function:ingest',
+  'AWS::SQS::Queue': 'arn:aws:sqs:us-east-1:123456789012:orders',
+  'AWS::SNS::Topic': 'arn:aws:sns:us-east-1:123456789012:alerts',
+  'AWS::SecretsManager::Secret': 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf',
+  'AWS::ECR::Repository': 'arn:aws:ecr:us-east-1:123456789012:repository/app',
 };
 
 function finding(source: Finding['source'], type: string, resourceType: string): Finding {

