@@ -20,15 +20,8 @@ export interface ArnParts {
 
 const ARN = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
 
-/** The partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`, …). */
-export function partitionOfRegion(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
-  return 'aws';
-}
+export { partitionOfRegion } from './arn';
+import { partitionOfRegion } from './arn';
 
 /** The finding's resource ARN, checked against the finding's partition and account and the expected service. */
 export function resourceArnParts(ctx: ControlContext, service: string): ArnParts {

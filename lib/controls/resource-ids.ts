@@ -7,12 +7,8 @@
 import { ControlFailedError } from '../errors';
 import type { ControlContext } from './types';
 
-/** The partition a region belongs to (the partition every ARN of the finding must carry). */
-export function partitionOfRegion(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
+export { partitionOfRegion } from './arn';
+import { partitionOfRegion } from './arn';
 
 interface ArnShape {
   service: string;

@@ -20,6 +20,7 @@ import {
 import { awsErrorName, toRemediatorError } from '../aws/errors';
 import { ControlFailedError } from '../errors';
 import { analyzePolicy, buildDenyAllPolicy, type AnalyzeOptions, type S3AclGrant } from '../policy';
+import { bucketOf } from './s3-bucket';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
 
 export const BLOCK_ALL: Required<PublicAccessBlockConfiguration> = {
@@ -29,13 +30,6 @@ export const BLOCK_ALL: Required<PublicAccessBlockConfiguration> = {
   RestrictPublicBuckets: true,
 };
 
-export function bucketNameFromArn(arn: string): string {
-  const name = arn.replace(/^arn:aws[\w-]*:s3:::/, '');
-  if (!name || name === arn || name.includes('/')) {
-    throw new ControlFailedError(`"${arn}" is not an S3 bucket ARN`, { context: { resourceArn: arn } });
-  }
-  return name;
-}
 
 /** The live state of the bucket that this control reads and may change. */
 interface BucketState {
@@ -105,12 +99,12 @@ export const s3DenyAllBucketPolicy: CorrectiveControl = {
   ],
 
   async snapshot(ctx: ControlContext): Promise<ResourceState> {
-    return snapshot(await readBucket(ctx, bucketNameFromArn(ctx.finding.resource.arn)));
+    return snapshot(await readBucket(ctx, bucketOf(ctx)));
   },
 
   async plan(ctx: ControlContext): Promise<ControlPlan> {
     const bucketArn = ctx.finding.resource.arn;
-    const state = await readBucket(ctx, bucketNameFromArn(bucketArn));
+    const state = await readBucket(ctx, bucketOf(ctx));
     const analysis = analyzePolicy(state.policy, ctx.zone, analysisOptions(state));
     const before = snapshot(state);
     if (!analysis.exposed) {
@@ -139,7 +133,7 @@ export const s3DenyAllBucketPolicy: CorrectiveControl = {
   },
 
   async write(ctx: ControlContext, plan: ControlPlan): Promise<void> {
-    const bucket = bucketNameFromArn(ctx.finding.resource.arn);
+    const bucket = bucketOf(ctx);
     try {
       await ctx.clients.get(S3Client).send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: plan.after.policy ?? undefined }));
       await ctx.clients.get(S3Client).send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: BLOCK_ALL }));
@@ -149,7 +143,7 @@ export const s3DenyAllBucketPolicy: CorrectiveControl = {
   },
 
   async verify(ctx: ControlContext): Promise<VerifyOutcome> {
-    const state = await readBucket(ctx, bucketNameFromArn(ctx.finding.resource.arn));
+    const state = await readBucket(ctx, bucketOf(ctx));
     const analysis = analyzePolicy(state.policy, ctx.zone, analysisOptions(state));
     return {
       resolved: !analysis.exposed,
@@ -162,7 +156,7 @@ export const s3DenyAllBucketPolicy: CorrectiveControl = {
 
   /** Block Public Access first goes back to what it was, then the policy (a public policy cannot be put while BPA blocks it). */
   async restore(ctx: ControlContext, before: ResourceState): Promise<void> {
-    const bucket = bucketNameFromArn(ctx.finding.resource.arn);
+    const bucket = bucketOf(ctx);
     try {
       if (before.publicAccessBlock === null || before.publicAccessBlock === undefined) {
         await ctx.clients.get(S3Client).send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));

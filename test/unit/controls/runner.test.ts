@@ -32,7 +32,7 @@ const ctx = {
     type: 'ExternalAccess',
     status: 'ACTIVE',
     severity: 'CRITICAL',
-    resource: { arn: 'arn:aws:s3:::b', type: 'AWS::S3::Bucket', accountId: '123456789012', region: 'us-east-1' },
+    resource: { arn: 'arn:aws:s3:::bucket-b', type: 'AWS::S3::Bucket', accountId: '123456789012', region: 'us-east-1' },
     observedAt: '2026-11-23T00:00:00Z',
     raw: { eventId: 'e', source: 'aws.access-analyzer' },
   }),
