@@ -59,7 +59,7 @@ export function checkPrerequisites(): void {
   const probe = spawnSync('python3', ['-c', 'import moto, flask, werkzeug; print(moto.__version__)'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new LocalStackError(
-      'The local stack needs Python 3 with the moto server: install it with  pip install "moto[server]>=5.1"  ' +
+      'The local stack needs Python 3 with the moto server: install it with  pip install "moto[server]==5.2.1"  ' +
         `(python3 said: ${(probe.error?.message ?? probe.stderr ?? '').trim().split('\n').pop()})`,
     );
   }
