@@ -43,7 +43,7 @@ function judgeClassification(item: HostileEvent, answer: ClassifyAnswer): string
 
 async function throughClassify(ctx: DrillContext, corpus: HostileEvent[], failures: string[], refusals: Map<string, number>): Promise<void> {
   await inBatches(corpus, 8, async (item, index) => {
-    const answer = await ctx.invoke('classify', { event: item.event, execution: `${FAKE_EXECUTION}-${index}` });
+    const answer = await ctx.invoke('classify', { task: 'classify-finding', state: item.event, execution: `${FAKE_EXECUTION}-${index}` });
     const name = answer.ok ? `decision ${String((answer.body as { decision?: { action?: string } })?.decision?.action)}` : String((answer.body as { errorType?: unknown })?.errorType);
     refusals.set(name, (refusals.get(name) ?? 0) + 1);
     const problem = judgeClassification(item, answer);

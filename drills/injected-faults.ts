@@ -106,9 +106,9 @@ async function runCase(ctx: DrillContext, fault: { site: CallSite; kind: FaultKi
       problems.push(`bucket changed without a change record: policy ${describePolicy(live.policy)}, Block Public Access ${live.publicAccessBlock ?? 'none'}`);
     }
   }
-  // A denied write to the change record itself cannot be reflected in that record: then the bucket must be in one
-  // whole state (as it was, the fix, or as the pipeline left it — never a mix) and the execution must end FAILED.
-  const recordWriteDenied = fault?.kind === 'denied' && fault.site.client === 'DynamoDB' && ['UpdateItem', 'PutItem'].includes(fault.site.command);
+  // A denied read or write of the change record itself cannot be reflected in that record: then the bucket must be in
+  // one whole state (as it was, the fix, or as the pipeline left it — never a mix) and the execution must end FAILED.
+  const recordWriteDenied = fault?.kind === 'denied' && fault.site.client === 'DynamoDB' && ['UpdateItem', 'PutItem', 'GetItem'].includes(fault.site.command);
   const wholeStates = [initial, { policy: drifted, publicAccessBlock: null }, ...records.map((r) => afterState(r))];
   const whole = wholeStates.some((s) => s.policy === live.policy && s.publicAccessBlock === live.publicAccessBlock);
   for (const record of records) {

@@ -37,6 +37,9 @@ export interface Lease {
 }
 
 /** A guarded transition found the record in another state (or held by someone else). */
+/** Tries at taking a lease that is released while we look (then busy: the state machine retries). */
+const LEASE_ATTEMPTS = 3;
+
 export class ChangeStateConflict extends RemediatorError {
   override readonly name = 'ChangeStateConflict';
 }
@@ -69,7 +72,10 @@ export class AuditStore {
    * A record in another state raises ChangeStateConflict: two writers never
    * both believe they moved it.
    */
-  async transitionChange(changeId: string, transition: { from: readonly ChangeStatus[]; to: ChangeStatus; fields?: ChangeFields; holder?: string }): Promise<void> {
+  async transitionChange(
+    changeId: string,
+    transition: { from: readonly ChangeStatus[]; to: ChangeStatus; fields?: ChangeFields; holder?: string; remove?: readonly (keyof ChangeFields)[] },
+  ): Promise<void> {
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':status': transition.to, ':updatedAt': new Date().toISOString() };
     let expression = 'SET #status = :status, #updatedAt = :updatedAt';
@@ -79,6 +85,9 @@ export class AuditStore {
       values[`:${key}`] = value;
       expression += `, #${key} = :${key}`;
     }
+    const removed = (transition.remove ?? []).map(String);
+    for (const key of removed) names[`#${key}`] = key;
+    if (removed.length) expression += ` REMOVE ${removed.map((key) => `#${key}`).join(', ')}`;
     const from = transition.from.map((_, index) => `:from${index}`);
     transition.from.forEach((status, index) => (values[`:from${index}`] = status));
     let condition = `attribute_exists(pk) AND #status IN (${from.join(', ')})`;
@@ -116,6 +125,27 @@ export class AuditStore {
    * which the state machine retries with backoff. A crashed holder's lease expires.
    */
   async acquireLease(resourceArn: string, holder: string, ttlSeconds: number, now = new Date()): Promise<Lease> {
+    // The lease can be released between our refused write and our read of who holds it: then try again.
+    for (let attempt = 1; ; attempt += 1) {
+      const taken = await this.tryLease(resourceArn, holder, ttlSeconds, now);
+      if (taken.lease) return taken.lease;
+      const item = taken.heldBy;
+      if (typeof item?.holder === 'string' || attempt >= LEASE_ATTEMPTS) {
+        const until = Number(item?.expiresAt);
+        throw new ResourceBusyError(
+          `${resourceArn} is being changed by ${String(item?.holder ?? 'another execution')}${Number.isFinite(until) ? ` (lease until ${new Date(until * 1000).toISOString()})` : ''}`,
+          { context: { resourceArn, holder: item?.holder } },
+        );
+      }
+    }
+  }
+
+  private async tryLease(
+    resourceArn: string,
+    holder: string,
+    ttlSeconds: number,
+    now: Date,
+  ): Promise<{ lease: Lease; heldBy?: undefined } | { lease?: undefined; heldBy: Record<string, unknown> | undefined }> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     try {
       const result = await this.doc.send(
@@ -129,14 +159,10 @@ export class AuditStore {
         }),
       );
       const item = result.Attributes ?? {};
-      return { resourceArn, holder, expiresAt: Number(item.expiresAt), ...(item.lastChange ? { lastChange: item.lastChange as Lease['lastChange'] } : {}) };
+      return { lease: { resourceArn, holder, expiresAt: Number(item.expiresAt), ...(item.lastChange ? { lastChange: item.lastChange as Lease['lastChange'] } : {}) } };
     } catch (error) {
       if (awsErrorName(error) === 'ConditionalCheckFailedException') {
-        const item = await this.get(`LEASE#${resourceArn}`, 'LEASE', `reading the lease on ${resourceArn}`);
-        throw new ResourceBusyError(`${resourceArn} is being changed by ${String(item?.holder)} (lease until ${new Date(Number(item?.expiresAt) * 1000).toISOString()})`, {
-          cause: error,
-          context: { resourceArn, holder: item?.holder },
-        });
+        return { heldBy: await this.get(`LEASE#${resourceArn}`, 'LEASE', `reading the lease on ${resourceArn}`) };
       }
       throw toRemediatorError(error, `taking the lease on ${resourceArn}`);
     }

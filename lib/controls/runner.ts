@@ -226,7 +226,8 @@ export async function rollbackChange(args: RollbackArgs): Promise<ChangeRecord> 
       claimed = true;
     }
     await control.restore(args.ctx, record.before);
-    await store.transitionChange(changeId, { from: ['ROLLING_BACK'], to: 'ROLLED_BACK', holder });
+    // `live` and `error` described an attempt that failed (throttled, say); this one restored `before`, so they no longer hold.
+    await store.transitionChange(changeId, { from: ['ROLLING_BACK'], to: 'ROLLED_BACK', holder, remove: ['live', 'error'] });
     return { ...record, status: 'ROLLED_BACK', rollbackBy: holder, rolledBackBy: args.actor, ...(overwrote ? { rollbackOverwrote: overwrote } : {}) };
   } catch (error) {
     if (error instanceof RollbackFailedError) throw error;

@@ -29,11 +29,35 @@ export function parseEnvelope(input: unknown): EventBridgeEnvelope {
       context: { source, size },
     });
   }
+  refusePollutingKeys(value, source);
   const parsed = EnvelopeSchema.safeParse(value);
   if (!parsed.success) {
     throw new InvalidEventError(`${source} event: ${formatIssues(parsed.error)}`, { context: { source } });
   }
   return parsed.data as EventBridgeEnvelope;
+}
+
+/**
+ * No AWS event has a field named `__proto__`, or `constructor.prototype`: JSON.parse makes
+ * them own keys, and the first Object.assign or deep merge that copies them would replace or
+ * extend an object's prototype. Such an event is refused outright rather than cleaned (what
+ * else was it crafted to do?). A plain `constructor` key (a tag of that name) is left alone.
+ */
+function refusePollutingKeys(value: unknown, source: string): void {
+  const pending: { node: unknown; path: string }[] = [{ node: value, path: '' }];
+  while (pending.length) {
+    const { node, path } = pending.pop() as { node: unknown; path: string };
+    if (typeof node !== 'object' || node === null) continue;
+    for (const key of Object.keys(node)) {
+      const at = Array.isArray(node) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      if (key === '__proto__' || (key === 'prototype' && (path === 'constructor' || path.endsWith('.constructor')))) {
+        throw new InvalidEventError(`${source} event: ${at}: no AWS event has a field named ${key} there (refused as a prototype-pollution attempt)`, {
+          context: { source, field: at },
+        });
+      }
+      pending.push({ node: (node as Record<string, unknown>)[key], path: at });
+    }
+  }
 }
 
 function parseJson(text: string): unknown {

@@ -6,13 +6,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditStore } from '../audit/store';
-import { FindingSchema, type Decision, type Finding } from '../finding';
+import type { Decision, Finding } from '../finding';
 import { logger } from '../logger';
 import { triage } from '../rules/triage';
 import type { RulesFile } from '../rules/schema';
 import { normalizeEvent, type NormalizeOptions, type NormalizeResult, type RejectedFinding } from '../sources';
-import { formatIssues } from '../sources/envelope';
-import { InvalidEventError } from '../errors';
+import { parseFanOutFinding } from '../sources/fan-out';
+import { partitionOf } from '../sources/resource-arn';
 import { authenticateManualRequest } from '../requests/authenticate';
 import { auditStore } from '../runtime/audit';
 import { rules } from '../runtime/rules';
@@ -43,6 +43,7 @@ const ACTING = new Set<Decision['action']>(['REMEDIATE', 'APPROVE']);
 
 export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promise<ClassifyOutput> {
   const options: NormalizeOptions = {
+    partition: partitionOf(deps.region),
     ...(deps.rules.homeRegion ? { homeRegion: deps.rules.homeRegion } : {}),
     ...(deps.accountId ? { deployment: { accountId: deps.accountId, region: deps.region } } : {}),
   };
@@ -90,9 +91,7 @@ export function findingKey(finding: Finding): string {
 function findingsOf(event: unknown, options: NormalizeOptions): NormalizeResult {
   const envelope = event as { remediator?: unknown; finding?: unknown } | null;
   if (envelope && typeof envelope === 'object' && envelope.remediator === 'finding') {
-    const parsed = FindingSchema.safeParse(envelope.finding);
-    if (!parsed.success) throw new InvalidEventError(`fan-out finding: ${formatIssues(parsed.error)}`, { context: { source: 'remediator' } });
-    return { kind: 'findings', findings: [parsed.data] };
+    return { kind: 'findings', findings: [parseFanOutFinding(envelope.finding, options)] };
   }
   return normalizeEvent(event, options);
 }

@@ -160,4 +160,24 @@ describe('a double fault', () => {
     expect(sameState(record!.live!, { policy: await policyOf(bucket), publicAccessBlock: await blockOf(bucket) })).toBe(true);
     expect(sameState(record!.live!, record!.after)).toBe(false);
   });
+
+  it('keeps a throttled rollback retryable, and its successful retry clears what the failed attempt stored', async () => {
+    const { bucket, policy } = await publicBucket();
+    const name = uniqueName('rbthrottle');
+    await apply(bucket, name);
+    const holder = executionArn(`${name}-rb`);
+    injector = injectFaults([{ command: 'PutBucketPolicyCommand', error: 'ThrottlingException' }]);
+    await expect(rollbackChange({ ctx: context(bucket), store: store(), changeId: name, actor: 'slack:U1', holder })).rejects.toMatchObject({ name: 'TransientAwsError' });
+    const failed = await store().getChange(name);
+    expect(failed).toMatchObject({ status: 'ROLLING_BACK', rollbackBy: holder, error: expect.stringMatching(/rollback failed/) });
+    expect(failed?.live).toBeDefined();
+    injector.remove();
+
+    await rollbackChange({ ctx: context(bucket), store: store(), changeId: name, actor: 'slack:U1', holder });
+    const record = await store().getChange(name);
+    expect(record?.status).toBe('ROLLED_BACK');
+    expect(record?.live).toBeUndefined();
+    expect(record?.error).toBeUndefined();
+    expect(await policyOf(bucket)).toBe(policy);
+  });
 });

@@ -522,3 +522,18 @@ describe('partitions', () => {
     );
   });
 });
+
+describe('prototype pollution', () => {
+  const event = sample('access-analyzer/s3-bucket-public') as { detail: Record<string, unknown> };
+  it('refuses an event with a __proto__ key anywhere, naming where', () => {
+    const text = JSON.stringify(event).replace('"detail":{', '"detail":{"__proto__":{"isPublic":true},');
+    expect(() => normalizeEvent(text, DEPLOYMENT)).toThrow(/detail\.__proto__: .*prototype-pollution/);
+    expect(() => normalizeEvent(JSON.parse(text), DEPLOYMENT)).toThrow(expect.objectContaining({ name: 'InvalidEventError' }));
+  });
+  it('refuses constructor.prototype, and leaves a plain constructor key (a tag of that name) to the schema', () => {
+    const polluted = { ...event, detail: { ...event.detail, constructor: { prototype: { isAdmin: true } } } };
+    expect(() => normalizeEvent(polluted, DEPLOYMENT)).toThrow(/detail\.constructor\.prototype/);
+    const tagged = { ...event, detail: { ...event.detail, constructor: 'a tag value' } };
+    expect(() => normalizeEvent(tagged, DEPLOYMENT)).not.toThrow();
+  });
+});

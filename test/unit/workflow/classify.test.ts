@@ -62,6 +62,24 @@ describe('Classify Finding', () => {
     await expect(classify({ event: { remediator: 'finding', finding: { id: 1 } }, execution: 'z' }, deps())).rejects.toMatchObject({ name: 'InvalidEventError' });
   });
 
+  it('checks a fan-out finding again as it would an event: another partition, an S3 ARN with an account, a second account', async () => {
+    const first = (await classify({ event: accessAnalyzerEvent('bucket-c'), execution: 'x' }, deps())) as { finding: Finding };
+    const withArn = (arn: string, extra: Partial<Finding['resource']> = {}) => ({
+      remediator: 'finding',
+      finding: { ...first.finding, resource: { ...first.finding.resource, arn, ...extra } },
+    });
+    await expect(classify({ event: withArn('arn:aws-cn:s3:::bucket-c'), execution: 'a' }, deps())).rejects.toMatchObject({
+      name: 'UnsupportedEventError',
+      message: expect.stringContaining('partition aws-cn'),
+    });
+    await expect(classify({ event: withArn('arn:aws:s3:us-east-1:123456789012:bucket-c'), execution: 'b' }, deps())).rejects.toMatchObject({ name: 'InvalidEventError' });
+    const key = 'arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    await expect(classify({ event: withArn(key, { type: 'AWS::KMS::Key' }), execution: 'c' }, deps())).rejects.toMatchObject({
+      name: 'InvalidEventError',
+      message: expect.stringContaining('is not the account of'),
+    });
+  });
+
   it('returns a batch for a Security Hub event with several findings', async () => {
     const event = JSON.parse(readFileSync('events/security-hub/mixed-batch-one-bad.json', 'utf8'));
     const output = await classify({ event, execution: 'x' }, deps());

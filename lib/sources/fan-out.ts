@@ -1,0 +1,44 @@
+/**
+ * A finding handed to one child of a batch (`{ remediator: 'finding', finding }`):
+ * it was normalized by the parent, but it arrives as state input again, so it is
+ * checked again as an event's finding would be: the schema, the partition, and,
+ * for a type Remediator acts on, an ARN of that type in the account it names
+ * (anyone allowed to call StartExecution can send this shape).
+ */
+import { FindingSchema, type Finding } from '../finding';
+import { InvalidEventError, UnsupportedEventError } from '../errors';
+import { requireResource } from './common';
+import { formatIssues } from './envelope';
+import { DEFAULT_PARTITION, SUPPORTED_RESOURCE_TYPES, identifyResource, partitionOfResource } from './resource-arn';
+import type { NormalizeOptions } from './types';
+
+const SOURCE = 'fan-out';
+
+export function parseFanOutFinding(value: unknown, options: Pick<NormalizeOptions, 'partition'>): Finding {
+  const parsed = FindingSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidEventError(`${SOURCE} finding: ${formatIssues(parsed.error, 'finding')}`, { context: { source: SOURCE } });
+  }
+  const finding = parsed.data;
+  const { resource } = finding;
+  const partition = options.partition ?? DEFAULT_PARTITION;
+  const found = partitionOfResource(resource);
+  if (found !== partition) {
+    throw new UnsupportedEventError(`${SOURCE} finding: finding.resource.arn: "${resource.arn.slice(0, 120)}" is in partition ${found}; this deployment acts in partition ${partition} only`, {
+      context: { source: SOURCE, partition: found },
+    });
+  }
+  if (resource.idOnly || !SUPPORTED_RESOURCE_TYPES.includes(resource.type)) return finding;
+  const identified = requireResource(
+    identifyResource(resource.arn, { expectedType: resource.type, accountId: resource.accountId, region: resource.region }),
+    SOURCE,
+    'finding.resource.arn',
+    options,
+  );
+  if (identified.accountId !== resource.accountId) {
+    throw new InvalidEventError(`${SOURCE} finding: finding.resource.accountId: ${resource.accountId} is not the account of ${resource.arn}`, {
+      context: { source: SOURCE },
+    });
+  }
+  return finding;
+}
