@@ -45,7 +45,8 @@ function statements(doc: PolicyDocument): PolicyStatement[] {
   return Array.isArray(list) ? list : list ? [list] : [];
 }
 
-function covers(wide: PolicyStatement, narrow: PolicyStatement): boolean {
+/** `wide` grants at least everything `narrow` does (same actions, resources, conditions it keeps; at least its principals). */
+export function covers(wide: PolicyStatement, narrow: PolicyStatement): boolean {
   const { Principal: wp, Sid: _ws, Condition: wc, ...wideRest } = wide;
   const { Principal: np, Sid: _ns, Condition: nc, ...narrowRest } = narrow;
   if (canonical(wideRest) !== canonical(narrowRest)) return false;
