@@ -97,6 +97,11 @@ export class ResourceBusyError extends RemediatorError {
   override readonly name = 'ResourceBusyError';
 }
 
+/** An automatic change would cut off more identities than its rule allows (`maxPrincipalsRemoved`): nothing was written; ask a human. */
+export class ApprovalRequiredError extends RemediatorError {
+  override readonly name = 'ApprovalRequiredError';
+}
+
 /** The live resource no longer matches the plan a human approved: nothing was written; ask again with the new plan. */
 export class PlanChangedError extends RemediatorError {
   override readonly name = 'PlanChangedError';

@@ -114,6 +114,8 @@ export const DecisionSchema = z.object({
   rescan: z.object({ waitSeconds: z.number().int().min(0), maxAttempts: z.number().int().min(1) }),
   escalation: z.object({ timeoutSeconds: z.number().int().min(1) }),
   approval: z.object({ timeoutSeconds: z.number().int().min(1) }),
+  /** The matching rule's blast-radius cap (identities that may lose access without an approval). */
+  maxPrincipalsRemoved: z.number().int().min(0).optional(),
 });
 export type Decision = z.infer<typeof DecisionSchema>;
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import {
   APPROVAL_REJECTED,
   FINDING_RESOLVED,
+  ApprovalRequiredError,
   PlanChangedError,
   ResourceBusyError,
   TransientAwsError,
@@ -68,6 +69,7 @@ export const S = {
   requestApproval: TASKS['request-approval'].state,
   approved: 'Approved?',
   askAgain: 'Ask Again?',
+  askFirst: 'Ask First',
   countRound: 'Count Approval Round',
   apply: TASKS['apply-corrective-control'].state,
   wait: 'Wait For Rescan',
@@ -217,9 +219,20 @@ export function buildDefinition(): State {
     },
     [S.apply]: task('apply-corrective-control', {
       Retry: [RESOURCE_BUSY_RETRY, ...STANDARD_RETRY],
-      Catch: [{ ErrorEquals: [errorName(PlanChangedError)], ResultPath: '$.planChanged', Next: S.askAgain }, toFailure()],
+      Catch: [
+        { ErrorEquals: [errorName(PlanChangedError)], ResultPath: '$.planChanged', Next: S.askAgain },
+        { ErrorEquals: [errorName(ApprovalRequiredError)], ResultPath: '$.approvalRequired', Next: S.askFirst },
+        toFailure(),
+      ],
       Next: S.wait,
     }),
+    [S.askFirst]: {
+      Type: 'Pass',
+      Comment: "An automatic change would cut off more identities than the rule's maxPrincipalsRemoved: nothing was written; ask a human (round 1).",
+      Parameters: { approval: 1 },
+      ResultPath: '$.rounds',
+      Next: S.requestApproval,
+    },
     [S.askAgain]: {
       Type: 'Choice',
       Comment: `The resource changed after the approval: nothing was written. Ask again with the new plan, at most ${MAX_APPROVAL_ROUNDS} rounds in all.`,

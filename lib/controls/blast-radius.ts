@@ -9,6 +9,7 @@
  * they exempt). For a list field (shares, ingress rules, keys): the entries
  * that go. For any other field: the value before and after.
  */
+import { ApprovalRequiredError } from '../errors';
 import { analyzePolicy, type AnalyzeOptions, type PolicyDocument, type PolicyStatement, type ZoneOfTrust } from '../policy';
 import { changedFields } from './plan-diff';
 import { covers } from './proof';
@@ -171,4 +172,21 @@ function describeEntry(entry: unknown): string {
 function short(value: string | null): string {
   if (value === null) return '(none)';
   return value.length > 80 ? `${value.slice(0, 77)}…` : value;
+}
+
+/**
+ * The rule's blast-radius cap as a runner gate: a plan that cuts off more identities than `cap`
+ * throws ApprovalRequiredError (nothing recorded, nothing written) and the workflow asks a human.
+ */
+export function blastRadiusGate(cap: number | undefined, resourceArn: string, zone: ZoneOfTrust): ((plan: { before: ResourceState; after: ResourceState }) => void) | undefined {
+  if (cap === undefined) return undefined;
+  return (plan) => {
+    const who = identitiesLosingAccess(whoLosesAccess(plan.before, plan.after, zone));
+    if (who.length <= cap) return;
+    const named = who.length > 5 ? `${who.slice(0, 5).join(', ')} and ${who.length - 5} more` : who.join(', ');
+    throw new ApprovalRequiredError(
+      `the change to ${resourceArn} would cut off ${who.length} identities (${named}), more than the rule's maxPrincipalsRemoved of ${cap}: nothing written, asking for approval`,
+      { context: { resourceArn, cap, identities: who.length } },
+    );
+  };
 }

@@ -63,6 +63,11 @@ export interface ApplyArgs {
   executionArn: string;
   actor: string;
   approvedPlan?: ApprovedPlan;
+  /**
+   * Checked with the fresh plan, under the lease, before anything is recorded or written (not for an approved
+   * plan: a human saw it). Throwing stops the change: the blast-radius cap throws ApprovalRequiredError.
+   */
+  gate?: (plan: ControlPlan) => void;
 }
 
 export async function applyChange(args: ApplyArgs): Promise<ApplyResult> {
@@ -104,6 +109,7 @@ async function applyNew(control: CorrectiveControl, args: ApplyArgs, lease: Leas
       ...(recent ? { handledBy: lease.lastChange?.executionArn } : {}),
     };
   }
+  if (!args.approvedPlan) args.gate?.(plan);
   const now = new Date().toISOString();
   const record: ChangeRecord = {
     changeId,

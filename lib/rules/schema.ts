@@ -71,6 +71,11 @@ export const RuleSchema = z
     controlId: z.string().optional(),
     /** Sample findings (GuardDuty samples, test events) are ignored unless a rule opts in. */
     includeSamples: z.boolean().default(false),
+    /**
+     * Blast-radius cap: a change that would cut off more identities than this (lib/controls/blast-radius.ts)
+     * is not written automatically; the workflow asks for approval instead, even in auto mode.
+     */
+    maxPrincipalsRemoved: z.number().int().min(0).optional(),
   })
   .strict();
 export type Rule = z.infer<typeof RuleSchema>;

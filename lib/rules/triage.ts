@@ -118,6 +118,7 @@ export function triage(finding: Finding, rules: RulesFile, options: TriageOption
   }
   // Some controls are cautious by default (deactivating an access key asks first): that can only add caution.
   const cautious = requestedMode(mode, defaultModeFor(finding));
-  if (cautious !== mode) return decide(ACTION_BY_MODE[cautious], cautious, rule.id, `${why}${asked}; ${control.id} asks for ${cautious} by default`, control.id);
-  return decide(action, mode, rule.id, `${why}${asked}`, control.id);
+  const cap = rule.maxPrincipalsRemoved === undefined ? {} : { maxPrincipalsRemoved: rule.maxPrincipalsRemoved };
+  if (cautious !== mode) return { ...decide(ACTION_BY_MODE[cautious], cautious, rule.id, `${why}${asked}; ${control.id} asks for ${cautious} by default`, control.id), ...cap };
+  return { ...decide(action, mode, rule.id, `${why}${asked}`, control.id), ...cap };
 }

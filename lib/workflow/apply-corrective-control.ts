@@ -2,9 +2,12 @@
  * Apply Corrective Control: the runner (lib/controls/runner.ts) takes the
  * resource lease, saves the ChangeRecord and writes. After an approval it is
  * given the plan the human saw (`approval.plan`): if the live resource no longer
- * matches it, the runner throws PlanChangedError and the ASL asks again.
+ * matches it, the runner throws PlanChangedError and the ASL asks again. Without
+ * an approval, a plan that cuts off more identities than the rule's
+ * `maxPrincipalsRemoved` throws ApprovalRequiredError and the ASL asks first.
  */
 import type { AuditStore } from '../audit/store';
+import { blastRadiusGate } from '../controls/blast-radius';
 import { applyChange } from '../controls/runner';
 import { auditStore } from '../runtime/audit';
 import { clients } from '../runtime/clients';
@@ -25,14 +28,17 @@ export interface ApplyDeps extends ControlDeps {
 export async function applyCorrectiveControl(input: TaskInput<DecidedState>, deps: ApplyDeps): Promise<RunState> {
   const { state, execution } = input;
   const controlId = controlOf(state, 'Apply Corrective Control');
+  const ctx = controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks });
+  const gate = blastRadiusGate(state.decision.maxPrincipalsRemoved, state.finding.resource.arn, ctx.zone);
   const result = await applyChange({
     controlId,
-    ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks }),
+    ctx,
     store: deps.audit,
     changeId: executionName(execution),
     executionArn: execution,
     actor: state.approval?.decidedBy ? `slack:${state.approval.decidedBy}` : 'auto',
     ...(state.approval?.plan ? { approvedPlan: state.approval.plan } : {}),
+    ...(gate ? { gate } : {}),
   });
   const duplicate = Boolean(result.handledBy && result.handledBy !== execution);
   // Ask the source to look again now, so that Check Resolution does not wait for its schedule.

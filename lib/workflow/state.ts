@@ -71,6 +71,8 @@ export const RunStateSchema = z.object({
     .object({ status: z.enum(['RESOLVED', 'STILL_OPEN']), attempt: z.number().int(), attemptsLeft: z.number().int(), reason: z.string() })
     .optional(),
   approval: HumanAnswerSchema.extend({ plan: ApprovedPlanSchema.optional() }).optional(),
+  /** Apply Corrective Control's ApprovalRequiredError: an automatic change above the blast-radius cap, sent to a human. */
+  approvalRequired: CaughtErrorSchema.optional(),
   /** The last PlanChangedError of Apply Corrective Control (the live resource moved away from the approved plan). */
   planChanged: CaughtErrorSchema.optional(),
   escalation: HumanAnswerSchema.extend({ nextLevel: z.boolean().optional() }).optional(),

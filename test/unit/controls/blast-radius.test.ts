@@ -68,3 +68,16 @@ describe('the plan as a diff', () => {
     expect(cut.text).toMatch(new RegExp(`… ${cut.omitted} more lines$`));
   });
 });
+
+describe('the blast-radius gate', () => {
+  const before = { policy: publicReadPolicy('ledger') };
+  const after = { policy: null };
+  it('lets a plan through at or under the cap, and stops one above it with ApprovalRequiredError naming the count', async () => {
+    const { blastRadiusGate } = await import('../../../lib/controls/blast-radius');
+    expect(blastRadiusGate(undefined, BUCKET, ZONE)).toBeUndefined();
+    expect(() => blastRadiusGate(2, BUCKET, ZONE)!({ before, after })).not.toThrow();
+    expect(() => blastRadiusGate(1, BUCKET, ZONE)!({ before, after })).toThrow(
+      expect.objectContaining({ name: 'ApprovalRequiredError', message: expect.stringMatching(/would cut off 2 identities \(444455556666, anyone \(public\)\), more than the rule's maxPrincipalsRemoved of 1/) }),
+    );
+  });
+});

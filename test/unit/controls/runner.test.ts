@@ -19,6 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../../lib/audit/store';
 import { applyChange } from '../../../lib/controls/runner';
+import { ApprovalRequiredError } from '../../../lib/errors';
 import { FindingSchema } from '../../../lib/finding';
 
 const s3 = mockClient(S3Client);
@@ -68,6 +69,21 @@ describe('applying a control', () => {
     const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
     expect(item.before).toEqual({ policy: original, publicAccessBlock: null });
     expect(item.status).toBe('PENDING');
+  });
+
+  it('runs the gate on the fresh plan before recording anything, and writes nothing when it throws', async () => {
+    const seen: unknown[] = [];
+    const gate = (plan: { before: unknown }) => {
+      seen.push(plan.before);
+      throw new ApprovalRequiredError('too wide');
+    };
+    const store = new AuditStore('audit', new AwsClients({ region: 'us-east-1' }));
+    await expect(applyChange({ controlId: 's3-deny-all-bucket-policy', ctx, store, changeId: 'c1', executionArn: 'arn:exec:c1', actor: 'auto', gate })).rejects.toMatchObject({
+      name: 'ApprovalRequiredError',
+    });
+    expect(seen).toEqual([{ policy: original, publicAccessBlock: null }]);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutBucketPolicyCommand)).toHaveLength(0);
   });
 
   it('writes nothing if the change record cannot be stored', async () => {

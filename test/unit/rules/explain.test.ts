@@ -22,6 +22,14 @@ describe('explainEvent', () => {
           { field: 'resource.arn', criterion: { contains: ['-prod-', '-production-'] }, values: ['arn:aws:s3:::remediator-demo-public-assets'], holds: false },
         ],
       },
+      {
+        ruleId: 'shared-buckets-capped',
+        matched: false,
+        criteria: [
+          { field: 'resource.type', criterion: { eq: ['AWS::S3::Bucket'] }, values: ['AWS::S3::Bucket'], holds: true },
+          { field: 'resource.arn', criterion: { contains: ['-shared-'] }, values: ['arn:aws:s3:::remediator-demo-public-assets'], holds: false },
+        ],
+      },
       { ruleId: 'default', matched: true, criteria: [] },
     ]);
     expect(item!.matchedRuleId).toBe('default');

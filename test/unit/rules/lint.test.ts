@@ -50,7 +50,7 @@ describe('lintRules', () => {
     expect(result.ok).toBe(true);
     expect(result.problems).toEqual([
       expect.objectContaining({ severity: 'warning', path: 'exceptions.0.expires', line: lineOf(text, 'expires: 2020-01-31'), message: expect.stringContaining('expired on 2020-01-31') }),
-      expect.objectContaining({ severity: 'warning', path: 'rules.1.filter', message: 'rule shadowed can never match: rule approve-production-buckets before it has the same filter' }),
+      expect.objectContaining({ severity: 'warning', path: 'rules.2.filter', message: 'rule shadowed can never match: rule approve-production-buckets before it has the same filter' }),
     ]);
   });
 });
