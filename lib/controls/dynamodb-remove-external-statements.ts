@@ -11,12 +11,12 @@ import { DeleteResourcePolicyCommand, DynamoDBClient, GetResourcePolicyCommand, 
 import { awsErrorName, toRemediatorError } from '../aws/errors';
 import { ControlFailedError } from '../errors';
 import { removeExternalStatementsControl } from './remove-external-statements';
-import { resourceArnParts } from './resource-arn-parts';
+import { findingArn } from './arn';
 import type { ControlContext, CorrectiveControl } from './types';
 
 /** The ResourceArn: a table (`table/name`) or stream (`table/name/stream/label`) ARN of the finding's account. */
 export function tableOrStreamArnOf(ctx: ControlContext): string {
-  const { resource } = resourceArnParts(ctx, 'dynamodb');
+  const { resource } = findingArn(ctx, 'dynamodb');
   if (!/^table\/[\w.-]+(\/stream\/[^/]+)?$/.test(resource)) {
     throw new ControlFailedError(`"${ctx.finding.resource.arn}" is not a DynamoDB table or stream ARN`, { context: { resourceArn: ctx.finding.resource.arn } });
   }

@@ -10,7 +10,7 @@ import { DeleteRepositoryPolicyCommand, ECRClient, GetRepositoryPolicyCommand, S
 import { awsErrorName, toRemediatorError } from '../aws/errors';
 import { ControlFailedError } from '../errors';
 import { removeExternalStatementsControl } from './remove-external-statements';
-import { resourceArnParts } from './resource-arn-parts';
+import { findingArn } from './arn';
 import type { ControlContext, CorrectiveControl } from './types';
 
 interface RepositoryRef {
@@ -20,7 +20,7 @@ interface RepositoryRef {
 
 /** The repository the finding names (`…:repository/<name>`, the name may contain `/`). */
 export function repositoryOf(ctx: ControlContext): RepositoryRef {
-  const { accountId, resource } = resourceArnParts(ctx, 'ecr');
+  const { accountId, resource } = findingArn(ctx, 'ecr');
   const match = /^repository\/([a-z0-9][a-z0-9._/-]*)$/.exec(resource);
   if (!match) throw new ControlFailedError(`"${ctx.finding.resource.arn}" is not an ECR repository ARN`, { context: { resourceArn: ctx.finding.resource.arn } });
   return { registryId: accountId, repositoryName: match[1]! };

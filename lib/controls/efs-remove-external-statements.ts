@@ -12,12 +12,12 @@ import { DeleteFileSystemPolicyCommand, DescribeFileSystemPolicyCommand, EFSClie
 import { awsErrorName, toRemediatorError } from '../aws/errors';
 import { ControlFailedError } from '../errors';
 import { removeExternalStatementsControl } from './remove-external-statements';
-import { resourceArnParts } from './resource-arn-parts';
+import { findingArn } from './arn';
 import type { ControlContext, CorrectiveControl } from './types';
 
 /** The FileSystemId the finding names (`arn:…:elasticfilesystem:<region>:<account>:file-system/fs-…`). */
 export function fileSystemIdOf(ctx: ControlContext): string {
-  const { resource } = resourceArnParts(ctx, 'elasticfilesystem');
+  const { resource } = findingArn(ctx, 'elasticfilesystem');
   const match = /^file-system\/(fs-[0-9a-f]+)$/.exec(resource);
   if (!match) throw new ControlFailedError(`"${ctx.finding.resource.arn}" is not an EFS file system ARN`, { context: { resourceArn: ctx.finding.resource.arn } });
   return match[1]!;

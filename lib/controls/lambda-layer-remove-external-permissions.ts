@@ -19,7 +19,7 @@ import { ControlFailedError } from '../errors';
 import { analyzePolicy } from '../policy';
 import { externalStatementSids, grantOf, statementsOf, syncSteps, withoutStatements, type PermissionGrant } from './lambda-permission-statements';
 import { proveSafeReplacement } from './proof';
-import { resourceArnParts } from './resource-arn-parts';
+import { findingArn } from './arn';
 import type { ControlContext, ControlPlan, CorrectiveControl, VerifyOutcome } from './types';
 
 interface LayerVersionRef {
@@ -30,7 +30,7 @@ interface LayerVersionRef {
 
 /** The layer version the finding names (`…:layer:<name>:<version>`). */
 export function layerVersionOf(ctx: ControlContext): LayerVersionRef {
-  const { partition, region, accountId, resource } = resourceArnParts(ctx, 'lambda');
+  const { partition, region, accountId, resource } = findingArn(ctx, 'lambda');
   const match = /^layer:([\w-]{1,140}):(\d+)$/.exec(resource);
   if (!match) throw new ControlFailedError(`"${ctx.finding.resource.arn}" is not a Lambda layer version ARN`, { context: { resourceArn: ctx.finding.resource.arn } });
   return { LayerName: `arn:${partition}:lambda:${region}:${accountId}:layer:${match[1]}`, VersionNumber: Number(match[2]) };

@@ -29,7 +29,7 @@ import { ControlFailedError } from '../errors';
 import { analyzePolicy } from '../policy';
 import { externalStatementSids, grantOf, statementsOf, syncSteps, withoutStatements } from './lambda-permission-statements';
 import { proveSafeReplacement } from './proof';
-import { resourceArnParts } from './resource-arn-parts';
+import { findingArn } from './arn';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
 
 interface FunctionRef {
@@ -40,7 +40,7 @@ interface FunctionRef {
 
 /** The function (and version or alias) the finding names. */
 export function functionRefOf(ctx: ControlContext): FunctionRef {
-  const { partition, region, accountId, resource } = resourceArnParts(ctx, 'lambda');
+  const { partition, region, accountId, resource } = findingArn(ctx, 'lambda');
   const match = /^function:([\w-]{1,64})(?::([\w$-]+))?$/.exec(resource);
   if (!match) throw new ControlFailedError(`"${ctx.finding.resource.arn}" is not a Lambda function ARN`, { context: { resourceArn: ctx.finding.resource.arn } });
   const FunctionName = `arn:${partition}:lambda:${region}:${accountId}:function:${match[1]}`;

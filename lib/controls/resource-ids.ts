@@ -7,8 +7,7 @@
 import { ControlFailedError } from '../errors';
 import type { ControlContext } from './types';
 
-export { partitionOfRegion } from './arn';
-import { partitionOfRegion } from './arn';
+import { partitionOf } from '../sources/resource-arn';
 
 interface ArnShape {
   service: string;
@@ -28,7 +27,7 @@ export function resourceIdOf(ctx: ControlContext, shape: ArnShape): string {
   if (parts.length < 6 || parts[0] !== 'arn') throw fail('not an ARN');
   const [, partition, service, arnRegion, arnAccount] = parts;
   const resource = parts.slice(5).join(':');
-  const expectedPartition = partitionOfRegion(region);
+  const expectedPartition = partitionOf(region);
   if (partition !== expectedPartition) throw fail(`partition "${partition}", expected "${expectedPartition}" for ${region}`);
   if (service !== shape.service) throw fail(`service "${service}", expected "${shape.service}"`);
   if (arnAccount !== '' && arnAccount !== accountId) throw fail(`account ${arnAccount} is not the finding's account ${accountId}`);

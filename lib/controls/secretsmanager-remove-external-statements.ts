@@ -9,12 +9,12 @@ import { DeleteResourcePolicyCommand, GetResourcePolicyCommand, PutResourcePolic
 import { toRemediatorError } from '../aws/errors';
 import { ControlFailedError } from '../errors';
 import { removeExternalStatementsControl } from './remove-external-statements';
-import { resourceArnParts } from './resource-arn-parts';
+import { findingArn } from './arn';
 import type { ControlContext, CorrectiveControl } from './types';
 
 /** The SecretId: the full secret ARN, after checking it names a secret of the finding's account. */
 export function secretIdOf(ctx: ControlContext): string {
-  const { resource } = resourceArnParts(ctx, 'secretsmanager');
+  const { resource } = findingArn(ctx, 'secretsmanager');
   if (!/^secret:.+/.test(resource)) throw new ControlFailedError(`"${ctx.finding.resource.arn}" is not a Secrets Manager secret ARN`, { context: { resourceArn: ctx.finding.resource.arn } });
   return ctx.finding.resource.arn;
 }

@@ -335,10 +335,13 @@ export function partitionOfResource(resource: Pick<ResourceIdentity, 'arn' | 're
   return (resource.idOnly ? undefined : parseArn(resource.arn)?.partition) ?? partitionOf(resource.region);
 }
 
-/** The partition a region belongs to. */
+/** The partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, `aws-iso-e`): the one definition. */
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
   return 'aws';
 }
 

@@ -1,6 +1,6 @@
 /**
  * The ARN checks the catalog's controls build their API input from
- * (lib/controls/resource-arn-parts.ts and each control's ref helper), on the
+ * (lib/controls/arn.ts and each control's ref helper), on the
  * ARNs of the sample events in events/: every sample about one of these
  * resource types reaches its control through findControlFor and parses.
  */
@@ -11,7 +11,8 @@ import { fileSystemIdOf } from '../../../lib/controls/efs-remove-external-statem
 import { layerVersionOf } from '../../../lib/controls/lambda-layer-remove-external-permissions';
 import { functionRefOf } from '../../../lib/controls/lambda-remove-external-permissions';
 import { findControlFor } from '../../../lib/controls/registry';
-import { partitionOfRegion, resourceArnParts } from '../../../lib/controls/resource-arn-parts';
+import { findingArn } from '../../../lib/controls/arn';
+import { partitionOf } from '../../../lib/sources/resource-arn';
 import { secretIdOf } from '../../../lib/controls/secretsmanager-remove-external-statements';
 import type { ControlContext } from '../../../lib/controls/types';
 import { AwsClients } from '../../../lib/aws/clients';
@@ -50,18 +51,22 @@ describe.each(CASES)('sample %s', (name, controlId, parse, expected) => {
   });
 });
 
-describe('resourceArnParts', () => {
+describe('findingArn', () => {
   const base = findingOf('access-analyzer/ecr-repository-public');
   const ctx = (arn: string, region = 'us-east-1', accountId = '123456789012') => contextFor({ ...base, resource: { arn, type: 'AWS::ECR::Repository', accountId, region } });
 
   it('splits an ARN whose partition, service and account match the finding', () => {
-    expect(resourceArnParts(ctx('arn:aws-cn:ecr:cn-north-1:123456789012:repository/a/b', 'cn-north-1'), 'ecr')).toEqual({
+    expect(findingArn(ctx('arn:aws-cn:ecr:cn-north-1:123456789012:repository/a/b', 'cn-north-1'), 'ecr')).toEqual({
       partition: 'aws-cn',
       service: 'ecr',
       region: 'cn-north-1',
       accountId: '123456789012',
       resource: 'repository/a/b',
     });
+  });
+
+  it('checks an ARN that carries no account (S3) for its partition and service only', () => {
+    expect(findingArn(ctx('arn:aws:s3:::my-bucket'), 's3')).toMatchObject({ partition: 'aws', service: 's3', accountId: '', resource: 'my-bucket' });
   });
 
   it('refuses another partition, service or account, and what is not an ARN', () => {
@@ -72,10 +77,10 @@ describe('resourceArnParts', () => {
       [ctx('arn:aws:ecr:us-east-1:444455556666:repository/a'), /account 444455556666, not 123456789012/],
       [ctx('repository/a'), /is not an ARN/],
     ] as const;
-    for (const [context, message] of refused) expect(() => resourceArnParts(context, 'ecr')).toThrow(expect.objectContaining({ name: 'ControlFailedError', message: expect.stringMatching(message) }));
+    for (const [context, message] of refused) expect(() => findingArn(context, 'ecr')).toThrow(expect.objectContaining({ name: 'ControlFailedError', message: expect.stringMatching(message) }));
   });
 
   it('knows the partition of a region', () => {
-    expect([partitionOfRegion('eu-west-1'), partitionOfRegion('cn-northwest-1'), partitionOfRegion('us-gov-east-1')]).toEqual(['aws', 'aws-cn', 'aws-us-gov']);
+    expect([partitionOf('eu-west-1'), partitionOf('cn-northwest-1'), partitionOf('us-gov-east-1')]).toEqual(['aws', 'aws-cn', 'aws-us-gov']);
   });
 });
