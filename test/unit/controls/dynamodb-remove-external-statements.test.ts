@@ -13,7 +13,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../../lib/aws/clients';
 import { getControl } from '../../../lib/controls/registry';
 import type { ControlContext } from '../../../lib/controls/types';
-import { FindingSchema } from '../../../lib/finding';
+import { finding as testFinding } from '../../support/finding';
 
 const ACCOUNT = '123456789012';
 const EXTERNAL = '444455556666';
@@ -23,15 +23,14 @@ const ddb = mockClient(DynamoDBClient);
 const stored = new Map<string, string>();
 
 const context = (arn: string, type = 'AWS::DynamoDB::Stream', region = 'us-east-1'): ControlContext => ({
-  finding: FindingSchema.parse({
+  finding: testFinding({
     id: 'f',
     source: 'access-analyzer',
     type: 'ExternalAccess',
-    status: 'ACTIVE',
     severity: 'HIGH',
     resource: { arn, type, accountId: ACCOUNT, region },
-    observedAt: '2026-12-02T00:00:00Z',
     raw: { eventId: 'e', source: 'aws.access-analyzer' },
+    exposure: null,
   }),
   zone: { accountIds: [ACCOUNT] },
   exemptPrincipalArns: [],

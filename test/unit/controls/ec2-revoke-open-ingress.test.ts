@@ -1,19 +1,18 @@
 /** Which world-open rules ec2-revoke-open-ingress closes for each Config rule (pure; the AWS calls run on the emulator). */
 import { describe, expect, it } from 'vitest';
 import { parsePorts, portSelectionFor, toIpPermissions, worldRules, type WorldRule } from '../../../lib/controls/ec2-revoke-open-ingress';
-import { FindingSchema } from '../../../lib/finding';
+import { finding as testFinding } from '../../support/finding';
 
 const finding = (type: string, labels: Record<string, string> = {}) =>
-  FindingSchema.parse({
+  testFinding({
     id: 'f',
     source: 'config',
     type,
-    status: 'ACTIVE',
     severity: 'MEDIUM',
     resource: { arn: 'arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0', type: 'AWS::EC2::SecurityGroup', accountId: '123456789012', region: 'us-east-1' },
-    observedAt: '2026-11-23T09:12:40Z',
     labels,
     raw: { eventId: 'e', source: 'aws.config' },
+    exposure: null,
   });
 
 const rule = (IpProtocol: string, FromPort?: number, ToPort?: number): WorldRule => ({ IpProtocol, FromPort, ToPort, CidrIp: '0.0.0.0/0' });

@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../../lib/aws/clients';
 import { getControl } from '../../../lib/controls/registry';
 import type { ControlContext } from '../../../lib/controls/types';
-import { FindingSchema } from '../../../lib/finding';
+import { finding as testFinding } from '../../support/finding';
 
 const ACCOUNT = '123456789012';
 const FS_ARN = `arn:aws:elasticfilesystem:us-east-1:${ACCOUNT}:file-system/fs-0123456789abcdef0`;
@@ -19,15 +19,14 @@ const efs = mockClient(EFSClient);
 let stored: string | null;
 
 const context = (arn = FS_ARN): ControlContext => ({
-  finding: FindingSchema.parse({
+  finding: testFinding({
     id: 'f',
     source: 'access-analyzer',
     type: 'ExternalAccess',
-    status: 'ACTIVE',
     severity: 'HIGH',
     resource: { arn, type: 'AWS::EFS::FileSystem', accountId: ACCOUNT, region: 'us-east-1' },
-    observedAt: '2026-12-02T00:00:00Z',
     raw: { eventId: 'e', source: 'aws.access-analyzer' },
+    exposure: null,
   }),
   zone: { accountIds: [ACCOUNT] },
   exemptPrincipalArns: [],

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AwsClients } from '../../../lib/aws/clients';
 import { selectKeys } from '../../../lib/controls/iam-deactivate-access-key';
 import type { ControlContext } from '../../../lib/controls/types';
-import { FindingSchema } from '../../../lib/finding';
+import { finding as testFinding } from '../../support/finding';
 
 const NOW = Date.parse('2026-12-01T00:00:00Z');
 const daysAgo = (days: number) => new Date(NOW - days * 86_400_000);
@@ -14,16 +14,15 @@ const KEYS = [
 ];
 
 const ctx = (source: 'config' | 'guardduty', type: string, labels: Record<string, string> = {}): ControlContext => ({
-  finding: FindingSchema.parse({
+  finding: testFinding({
     id: 'f',
     source,
     type,
-    status: 'ACTIVE',
     severity: 'HIGH',
     resource: { arn: 'arn:aws:iam::123456789012:user/legacy-reporting', type: 'AWS::IAM::User', accountId: '123456789012', region: 'us-east-1' },
-    observedAt: '2026-11-23T09:12:40Z',
     labels,
     raw: { eventId: 'e', source: `aws.${source}` },
+    exposure: null,
   }),
   zone: { accountIds: ['123456789012'] },
   exemptPrincipalArns: [],

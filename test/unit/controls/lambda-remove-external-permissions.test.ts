@@ -12,8 +12,8 @@ import { AwsClients } from '../../../lib/aws/clients';
 import { grantOf, sameGrant, syncSteps } from '../../../lib/controls/lambda-permission-statements';
 import { getControl } from '../../../lib/controls/registry';
 import type { ControlContext } from '../../../lib/controls/types';
-import { FindingSchema } from '../../../lib/finding';
 import type { PolicyStatement } from '../../../lib/policy';
+import { finding as testFinding } from '../../support/finding';
 
 const ACCOUNT = '123456789012';
 const FN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:orders`;
@@ -32,15 +32,14 @@ const ownAccount: PolicyStatement = { Sid: 'Own', Effect: 'Allow', Principal: { 
 const policyOf = (...statements: PolicyStatement[]) => (statements.length ? JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: statements }) : null);
 
 const context = (arn = FN): ControlContext => ({
-  finding: FindingSchema.parse({
+  finding: testFinding({
     id: 'f',
     source: 'access-analyzer',
     type: 'ExternalAccess',
-    status: 'ACTIVE',
     severity: 'HIGH',
     resource: { arn, type: 'AWS::Lambda::Function', accountId: ACCOUNT, region: 'us-east-1' },
-    observedAt: '2026-12-02T00:00:00Z',
     raw: { eventId: 'e', source: 'aws.access-analyzer' },
+    exposure: null,
   }),
   zone: { accountIds: [ACCOUNT] },
   exemptPrincipalArns: [],

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONTROL_MAPPINGS, MAPPING_ONLY_CONTROL_IDS, defaultModeFor } from '../../../lib/controls/mapping';
 import { CONTROLS, controlHandles, findControlFor, getControl } from '../../../lib/controls/registry';
-import { FindingSchema, type Finding } from '../../../lib/finding';
+import { type Finding } from '../../../lib/finding';
 import { parseRules } from '../../../lib/rules/load';
 import { triage } from '../../../lib/rules/triage';
 import { normalizeEvent } from '../../../lib/sources';
+import { finding as testFinding } from '../../support/finding';
 
 const rules = parseRules(readFileSync('remediator.rules.yaml', 'utf8'), 'remediator.rules.yaml');
 
@@ -28,15 +29,14 @@ const ARNS: Record<string, string> = {
 };
 
 function finding(source: Finding['source'], type: string, resourceType: string): Finding {
-  return FindingSchema.parse({
+  return testFinding({
     id: 'f-1',
     source,
     type,
-    status: 'ACTIVE',
     severity: 'HIGH',
     resource: { arn: ARNS[resourceType], type: resourceType, accountId: '123456789012', region: 'us-east-1' },
-    observedAt: '2026-11-23T09:12:40Z',
     raw: { eventId: 'e-1', source: `aws.${source}` },
+    exposure: null,
   });
 }
 

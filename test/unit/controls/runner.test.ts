@@ -20,22 +20,21 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../../lib/audit/store';
 import { applyChange } from '../../../lib/controls/runner';
 import { ApprovalRequiredError } from '../../../lib/errors';
-import { FindingSchema } from '../../../lib/finding';
+import { finding as testFinding } from '../../support/finding';
 
 const s3 = mockClient(S3Client);
 const ddb = mockClient(DynamoDBDocumentClient);
 const original = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] });
 
 const ctx = {
-  finding: FindingSchema.parse({
+  finding: testFinding({
     id: 'f',
     source: 'access-analyzer',
     type: 'ExternalAccess',
-    status: 'ACTIVE',
     severity: 'CRITICAL',
     resource: { arn: 'arn:aws:s3:::bucket-b', type: 'AWS::S3::Bucket', accountId: '123456789012', region: 'us-east-1' },
-    observedAt: '2026-11-23T00:00:00Z',
     raw: { eventId: 'e', source: 'aws.access-analyzer' },
+    exposure: null,
   }),
   zone: { accountIds: ['123456789012'] },
   exemptPrincipalArns: ['arn:aws:iam::123456789012:role/remediator'],
