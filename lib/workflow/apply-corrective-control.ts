@@ -11,7 +11,7 @@ import { clients } from '../runtime/clients';
 import { rules } from '../runtime/rules';
 import { settings } from '../runtime/settings';
 import { requestRescan } from '../verify/access-analyzer';
-import { controlContext, controlOf, type ControlDeps } from './context';
+import { controlContext, controlOf, type ControlDeps, sessionOf } from './context';
 import { defineTask } from './dispatch';
 import { DecidedStateSchema, type DecidedState, type RunState } from './state';
 import { executionName, type TaskInput } from './types';
@@ -27,7 +27,7 @@ export async function applyCorrectiveControl(input: TaskInput<DecidedState>, dep
   const controlId = controlOf(state, 'Apply Corrective Control');
   const result = await applyChange({
     controlId,
-    ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks }),
+    ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks, session: sessionOf(state, execution) }),
     store: deps.audit,
     changeId: executionName(execution),
     executionArn: execution,
