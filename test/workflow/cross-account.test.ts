@@ -120,6 +120,21 @@ describe('a public bucket in an opted-in member account', () => {
   });
 });
 
+describe('remediate run --account, as an operator would', () => {
+  it('fixes a member account\'s bucket through its member role', async () => {
+    const memberS3 = new S3Client(await actInAccount(own.stack.clientConfig, LOCAL_MEMBER_ACCOUNT, 'cross-account-cli'));
+    const { bucket } = await memberBucket(memberS3, 'cli-member');
+    const started = await cli('run', 's3-deny-all-bucket-policy', '--resource', `arn:aws:s3:::${bucket}`, '--account', LOCAL_MEMBER_ACCOUNT);
+    expect(started.code).toBe(0);
+    const result = await runToEnd(own.sfn, startedArn(started.out));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(path(result)).toContain('Apply Corrective Control');
+    const policy = JSON.parse((await livePolicy(memberS3, bucket)) ?? 'null');
+    expect(policy.Statement[0].Condition.ArnNotLike['aws:PrincipalArn']).toContain(`arn:aws:iam::${LOCAL_MEMBER_ACCOUNT}:role/${DEFAULT_MEMBER_ROLE_NAME}`);
+    expect(await own.audit.getChange(executionName(startedArn(started.out)))).toMatchObject({ status: 'APPLIED', accountId: LOCAL_MEMBER_ACCOUNT });
+  });
+});
+
 describe('a finding about an account that is not opted in', () => {
   it('is notified, names the account, and changes nothing', async () => {
     const otherS3 = new S3Client(await actInAccount(own.stack.clientConfig, NOT_OPTED_IN, 'not-opted-in-test'));
