@@ -117,6 +117,11 @@ export class UnauthorizedRequesterError extends RemediatorError {
   override readonly name = 'UnauthorizedRequesterError';
 }
 
+/** Credentials meant for a member account act in another account (GetCallerIdentity disagrees): nothing is written with them. */
+export class WrongAccountError extends RemediatorError {
+  override readonly name = 'WrongAccountError';
+}
+
 /** Sent through SendTaskFailure when a human rejects a change; the ASL catches it by name. */
 export const APPROVAL_REJECTED = 'ApprovalRejected';
 

@@ -9,10 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { memberRoleTemplate, memberTrustPolicy, resolvePlaceholders } from '../iam/member-role';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../lib/accounts/member-role';
 import { resetDefaultClients } from '../lib/aws/clients';
 import { startFunctionHost, type FunctionHost } from './function-host';
 import { readDefinition, resolveDefinition } from './definition';
@@ -25,6 +28,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
+/** The emulated member account: moto acts in it with credentials AssumeRole returns for its roles. */
+export const LOCAL_MEMBER_ACCOUNT = '222222222222';
+export const LOCAL_MEMBER_EXTERNAL_ID = 'remediator-local';
 const PREFIX = 'remediator-local';
 
 export interface LocalStackOptions {
@@ -40,6 +46,9 @@ export interface LocalStack {
   accountId: string;
   stateMachineArn: string;
   remediationRoleArn: string;
+  /** The member account and the member role created in it (iam/member-role.yaml's role and permissions). */
+  memberAccountId: string;
+  memberRoleArn: string;
   auditTable: string;
   approvalsTable: string;
   slack: { apiUrl: string; url: string; signingSecret: string; botToken: string };
@@ -198,6 +207,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       REMEDIATOR_APPROVALS_TABLE: approvalsTable,
       REMEDIATOR_REMEDIATION_ROLE_ARN: remediationRoleArn,
       REMEDIATOR_ACCOUNT_ID: LOCAL_ACCOUNT,
+      REMEDIATOR_MEMBER_ROLE_NAME: DEFAULT_MEMBER_ROLE_NAME,
+      REMEDIATOR_MEMBER_EXTERNAL_ID: LOCAL_MEMBER_EXTERNAL_ID,
       // moto has no Access Analyzer: the live re-check answers alone (DESIGN §5).
       REMEDIATOR_RESCAN_SOURCE: 'none',
       REMEDIATOR_SLACK_SECRET_ID: secretId,
@@ -236,6 +247,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
     }
 
+    const memberRoleArn = await createMemberRole(clientConfig, LOCAL_MEMBER_ACCOUNT, `${PREFIX}-functions`);
+    log(`member account ${LOCAL_MEMBER_ACCOUNT} with ${memberRoleArn}`);
+
     const lambda = new LambdaClient(clientConfig);
     const functionArns: Record<string, string> = {};
     for (const key of Object.keys(TASK_FUNCTIONS)) {
@@ -267,6 +281,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accountId: LOCAL_ACCOUNT,
       stateMachineArn: machine.stateMachineArn ?? '',
       remediationRoleArn,
+      memberAccountId: LOCAL_MEMBER_ACCOUNT,
+      memberRoleArn,
       auditTable,
       approvalsTable,
       slack: { apiUrl: slackStandIn.apiUrl, url: slackStandIn.url, signingSecret, botToken },
@@ -280,4 +296,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+type EmulatorConfig = LocalStack['clientConfig'];
+
+/**
+ * Client settings that act in another emulated account: moto keys every call to the account of the
+ * credentials, and its AssumeRole hands out credentials of the role's account (TOOLCHAIN.md). For
+ * setting up the member account's resources (and in tests), never for Remediator's own calls.
+ */
+export async function actInAccount(config: EmulatorConfig, accountId: string, sessionName = 'remediator-local-setup'): Promise<Omit<EmulatorConfig, 'credentials'> & { credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } }> {
+  const answer = await new STSClient(config).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/remediator-local-setup`, RoleSessionName: sessionName }));
+  const c = answer.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey) throw new LocalStackError(`the emulator gave no credentials for account ${accountId}`);
+  return { ...config, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}) } };
+}
+
+/** The member role of iam/member-role.yaml in an emulated member account: its trust policy and its permissions, resolved. */
+async function createMemberRole(config: EmulatorConfig, accountId: string, adminRoleName: string): Promise<string> {
+  const iam = new IAMClient(await actInAccount(config, accountId));
+  const trust = memberTrustPolicy({ partition: 'aws', adminAccountId: LOCAL_ACCOUNT, adminRoleNamePattern: adminRoleName, externalId: LOCAL_MEMBER_EXTERNAL_ID });
+  const created = await iam.send(new CreateRoleCommand({ RoleName: DEFAULT_MEMBER_ROLE_NAME, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  const role = memberRoleTemplate().Resources as { MemberRole: { Properties: { Policies: { PolicyName: string; PolicyDocument: unknown }[] } } };
+  for (const policy of role.MemberRole.Properties.Policies) {
+    const document = resolvePlaceholders(policy.PolicyDocument, { 'AWS::Partition': 'aws', 'AWS::AccountId': accountId });
+    await iam.send(new PutRolePolicyCommand({ RoleName: DEFAULT_MEMBER_ROLE_NAME, PolicyName: policy.PolicyName, PolicyDocument: JSON.stringify(document) }));
+  }
+  return created.Role?.Arn ?? `arn:aws:iam::${accountId}:role/${DEFAULT_MEMBER_ROLE_NAME}`;
 }

@@ -7,15 +7,18 @@
  * On AWS the SDK defaults apply. On the local stack REMEDIATOR_AWS_ENDPOINT
  * points every client at the emulator (path-style S3). Decorators see every
  * client built (the fault drills wrap the clients of the function host here).
+ * Resources of a member account get clients whose credentials come from that
+ * account's member role (lib/aws/member-clients.ts), scoped to that account.
  */
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 
 export interface ClientConfig {
   region: string;
   endpoint?: string;
   forcePathStyle?: boolean;
   maxAttempts?: number;
-  credentials?: AwsCredentialIdentity;
+  /** Fixed credentials, or a provider (a member account's assumed role: lib/aws/member-clients.ts). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
 
 /** Just enough of an SDK v3 client for decorators: its middleware stack. */

@@ -1,8 +1,9 @@
 /**
  * s3-deny-all-bucket-policy — the classic corrective control for a bucket
  * that grants access outside the zone of trust: overwrite the bucket policy
- * with deny-all (exempting the remediation role and the break-glass roles,
- * so the account keeps control and the change can be undone), and turn on
+ * with deny-all (exempting the remediation role and the break-glass roles of
+ * the bucket's account — in a member account, its member role — so the account
+ * keeps control and the change can be undone), and turn on
  * the bucket's Block Public Access. The prior policy and Block Public Access
  * configuration are saved byte for byte before anything is written.
  */
@@ -78,6 +79,17 @@ function analysisOptions(state: BucketState): AnalyzeOptions {
   return { kind: 's3', s3: { publicAccessBlock: state.publicAccessBlock, aclGrants: state.aclGrants } };
 }
 
+/**
+ * The principals the deny-all exempts: those of the bucket's own account (in a member account,
+ * its member role, which rolls the change back, and its break-glass roles). A deny-all grants
+ * nothing, so exempting a principal of another account (the admin account's role, when the bucket
+ * is a member's) would only name a principal that cannot undo the change: it is left out.
+ */
+export function exemptionsFor(ctx: ControlContext): string[] {
+  const account = ctx.finding.resource.accountId;
+  return ctx.exemptPrincipalArns.filter((arn) => arn.split(':')[4] === account);
+}
+
 function snapshot(state: BucketState): ResourceState {
   return {
     policy: state.policy,
@@ -116,10 +128,11 @@ export const s3DenyAllBucketPolicy: CorrectiveControl = {
         summary: `No change: ${bucketArn} is not exposed any more.`,
       };
     }
+    const exempt = exemptionsFor(ctx);
     const denyAll = buildDenyAllPolicy({
       kind: 's3',
       resourceArns: [bucketArn],
-      exemptPrincipalArns: ctx.exemptPrincipalArns,
+      exemptPrincipalArns: exempt,
       accountId: ctx.finding.resource.accountId,
     });
     const who = analysis.isPublic ? 'the public' : `accounts ${analysis.externalAccounts.join(', ')}`;
@@ -128,7 +141,7 @@ export const s3DenyAllBucketPolicy: CorrectiveControl = {
       reason: `the live bucket grants access to ${who}`,
       before,
       after: { policy: JSON.stringify(denyAll), publicAccessBlock: JSON.stringify(BLOCK_ALL) },
-      summary: `Replace the bucket policy of ${bucketArn} with deny-all (exempt: ${ctx.exemptPrincipalArns.join(', ') || 'none'}) and turn on Block Public Access.`,
+      summary: `Replace the bucket policy of ${bucketArn} with deny-all (exempt: ${exempt.join(', ') || 'none'}) and turn on Block Public Access.`,
     };
   },
 

@@ -5,6 +5,7 @@
  * per-rule mode and per-account routing.
  */
 import { z } from 'zod';
+import { AccountsSchema } from '../accounts/opt-in';
 import { MODES, RouteSchema } from '../finding';
 
 const accountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
@@ -92,6 +93,8 @@ export const RulesFileSchema = z
       })
       .strict()
       .default({ accountIds: [], organizationAccountIds: [] }),
+    /** Member accounts Remediator changes through their member role: all, a list of ids, or { ous }. Default: this deployment's account only. */
+    accounts: AccountsSchema.optional(),
     /** Role names exempted from deny-all policies in every account, so the change can be undone. */
     breakGlassRoleNames: z.array(z.string().regex(/^[\w+=,.@/-]{1,512}$/)).default([]),
     /** IAM role findings arrive in every region: only this region acts on them. */

@@ -4,6 +4,7 @@
  * Expected outcomes (resolved, archived, sample, no control) are decisions,
  * never exceptions.
  */
+import { whyNotOptedIn } from '../accounts/opt-in';
 import { defaultModeFor } from '../controls/mapping';
 import { findControlFor, getControl, controlHandles } from '../controls/registry';
 import type { Action, Decision, Finding, Mode, Route } from '../finding';
@@ -23,8 +24,10 @@ const ACTION_BY_MODE: Record<Mode, Action> = {
 };
 
 export interface TriageOptions {
-  /** The account this deployment runs in: it changes resources of this account only (no cross-account roles yet). */
+  /** The account this deployment runs in: other accounts are changed only when the rules file opts them in (`accounts`). */
   accountId?: string | null;
+  /** The OU ids above an account, for `accounts: { ous }` (lib/accounts/opt-in.ts). */
+  ouPathOf?: (accountId: string) => readonly string[] | undefined;
   rescanWaitSeconds?: number | null;
   /** The time exceptions are checked against (default: now). */
   now?: Date;
@@ -107,9 +110,8 @@ export function triage(finding: Finding, rules: RulesFile, options: TriageOption
   if (finding.resource.idOnly) {
     return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${finding.type} on ${named}: the source names this resource by id only, so no control can act on it`);
   }
-  if (options.accountId && finding.resource.accountId !== options.accountId) {
-    return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${finding.resource.accountId} is not this deployment's account (${options.accountId}): Remediator changes resources of its own account only`);
-  }
+  const notOptedIn = whyNotOptedIn(finding.resource.accountId, rules.accounts, { ownAccountId: options.accountId ?? null, ...(options.ouPathOf ? { ouPathOf: options.ouPathOf } : {}) });
+  if (notOptedIn) return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${notOptedIn}`);
   const controlId = finding.request?.controlId ?? rule.controlId;
   const control = controlId ? getControl(controlId) : findControlFor(finding);
   if (!control || !controlHandles(control, finding)) {

@@ -14,7 +14,7 @@ import { clients } from '../runtime/clients';
 import { rules } from '../runtime/rules';
 import { settings } from '../runtime/settings';
 import { requestRescan } from '../verify/access-analyzer';
-import { controlContext, controlOf, type ControlDeps } from './context';
+import { controlContext, controlOf, type ControlDeps, sessionOf } from './context';
 import { defineTask } from './dispatch';
 import { DecidedStateSchema, type DecidedState, type RunState } from './state';
 import { executionName, type TaskInput } from './types';
@@ -28,7 +28,7 @@ export interface ApplyDeps extends ControlDeps {
 export async function applyCorrectiveControl(input: TaskInput<DecidedState>, deps: ApplyDeps): Promise<RunState> {
   const { state, execution } = input;
   const controlId = controlOf(state, 'Apply Corrective Control');
-  const ctx = controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks });
+  const ctx = controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks, session: sessionOf(state, execution) });
   const gate = blastRadiusGate(state.decision.maxPrincipalsRemoved, state.finding.resource.arn, ctx.zone);
   const result = await applyChange({
     controlId,

@@ -8,7 +8,7 @@ import { clients } from '../runtime/clients';
 import { rules } from '../runtime/rules';
 import { settings } from '../runtime/settings';
 import { analyzerStatus } from '../verify/access-analyzer';
-import { controlContext, controlOf, type ControlDeps } from './context';
+import { controlContext, controlOf, type ControlDeps, sessionOf } from './context';
 import { defineTask } from './dispatch';
 import { DecidedStateSchema, type DecidedState, type RunState } from './state';
 import type { TaskInput } from './types';
@@ -17,7 +17,7 @@ export async function checkResolution(input: TaskInput<DecidedState>, deps: Cont
   const { state } = input;
   const controlId = controlOf(state, 'Check Resolution');
   const attempt = (state.verification?.attempt ?? 0) + 1;
-  const outcome = await verifyChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients));
+  const outcome = await verifyChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { session: sessionOf(state, input.execution) }));
   let resolved = outcome.resolved;
   let reason = outcome.reason;
   if (resolved && deps.rescan) {

@@ -1,4 +1,6 @@
 import type { AwsClients } from '../aws/clients';
+import { memberAccountsOf, type MemberAccountClients } from '../aws/member-clients';
+import { memberRoleArn, type MemberSession } from '../accounts/member-role';
 import type { ControlContext } from '../controls/types';
 import { ControlNotFoundError } from '../errors';
 import type { Finding } from '../finding';
@@ -6,14 +8,39 @@ import { exemptPrincipalsFor, zoneFor } from '../rules/triage';
 import type { RulesFile } from '../rules/schema';
 import type { DecidedState } from './state';
 
-export function controlContext(finding: Finding, rules: RulesFile, remediationRoleArn: string | null, clients: AwsClients, options: { accessAnalyzerChecks?: boolean } = {}): ControlContext {
+export interface ControlContextOptions {
+  accessAnalyzerChecks?: boolean;
+  /** The execution and who it acts for: the member session's name and tags (member accounts only). */
+  session?: { execution: string; actor: string };
+  /** How member accounts are reached (default: from `clients` and the environment, lib/aws/member-clients.ts). */
+  memberAccounts?: MemberAccountClients;
+}
+
+/**
+ * What a control gets: clients acting in the resource's account (the deployment's own credentials
+ * for its own account, the member role's for another), and the principals a deny-all must exempt
+ * there: the member role in a member account, this deployment's role in its own; break-glass roles in both.
+ */
+export function controlContext(finding: Finding, rules: RulesFile, remediationRoleArn: string | null, clients: AwsClients, options: ControlContextOptions = {}): ControlContext {
+  const members = options.memberAccounts ?? memberAccountsOf(clients);
+  const { accountId, region } = finding.resource;
+  const member = members.isMember(accountId);
+  const session: MemberSession = { execution: options.session?.execution ?? `remediator-${finding.id}`, findingId: finding.id, actor: options.session?.actor ?? 'auto' };
+  const actingRoleArn = member ? memberRoleArn(accountId, region, members.settings.roleName) : remediationRoleArn;
   return {
     finding,
     zone: zoneFor(finding, rules),
-    exemptPrincipalArns: exemptPrincipalsFor(finding, rules, remediationRoleArn),
-    clients,
+    exemptPrincipalArns: exemptPrincipalsFor(finding, rules, actingRoleArn),
+    clients: members.forAccount(accountId, region, session),
     ...(options.accessAnalyzerChecks ? { accessAnalyzerChecks: true } : {}),
   };
+}
+
+/** The member session of a task: the execution's name, and whoever decided (or `auto`). */
+export function sessionOf(state: DecidedState, execution: string): { execution: string; actor: string } {
+  const decidedBy = state.escalation?.decidedBy ?? state.approval?.decidedBy;
+  const actor = decidedBy ? `slack:${decidedBy}` : (state.finding.request?.requestedBy ?? 'auto');
+  return { execution: execution.split(':').pop() ?? execution, actor };
 }
 
 /** What a control state needs from the environment. */

@@ -13,7 +13,7 @@ import { rules } from '../runtime/rules';
 import { settings } from '../runtime/settings';
 import { slack } from '../runtime/slack';
 import { askHuman, type AskDeps } from './ask-human';
-import { controlContext, controlOf, type ControlDeps } from './context';
+import { controlContext, controlOf, type ControlDeps, sessionOf } from './context';
 import { defineTask } from './dispatch';
 import { DecidedStateSchema, type ApprovedPlan, type DecidedState } from './state';
 import type { TaskInput } from './types';
@@ -21,7 +21,7 @@ import type { TaskInput } from './types';
 export async function requestApproval(input: TaskInput<DecidedState>, deps: ControlDeps & AskDeps): Promise<{ approvalId: string; plan: ApprovedPlan }> {
   const { state } = input;
   const controlId = controlOf(state, 'Request Approval');
-  const planned = await planChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks }));
+  const planned = await planChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks, session: sessionOf(state, input.execution) }));
   const plan: ApprovedPlan = {
     before: planned.before,
     after: planned.after,
