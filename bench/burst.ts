@@ -156,9 +156,11 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
   // Several findings per resource, from the sources that report its type, in turn; then the redeliveries.
   const events: { event: Record<string, unknown>; source: string }[] = [];
   for (let i = 0; i < distinctFindings; i++) {
-    const resource = resources[i % resourceCount]!;
+    const index = i % resourceCount;
+    const resource = resources[index]!;
     const samples = SAMPLES_BY_KIND[resource.kind];
-    const sample = samples[Math.floor(i / resourceCount) % samples.length]!;
+    // Start each resource's round at a different source, so that every source of a type is used.
+    const sample = samples[(Math.floor(i / resourceCount) + index) % samples.length]!;
     events.push({ event: findingEvent(sample, resource, stack.accountId), source: SOURCE_OF_SAMPLE[sample] });
   }
   for (let i = 0; i < duplicates; i++) {
