@@ -59,6 +59,8 @@ export interface PathCost {
   awsCalls: number;
   awsCallsByService: Record<string, number>;
   awsCallsByTask: Record<string, number>;
+  /** Every call in order: `task: Service.Command`. */
+  callSequence: string[];
   resourceCalls: number;
   minimumCalls: number;
   /** awsCalls / minimumCalls (null when the path changes nothing). */
@@ -106,6 +108,7 @@ function costOf(path: string, outcome: string, history: HistoryEvent[], calls: A
     awsCalls: calls.length,
     awsCallsByService: byService,
     awsCallsByTask: countBy(calls, (c) => c.invocation.operation ?? c.invocation.fn),
+    callSequence: calls.map((c) => `${c.invocation.operation ?? c.invocation.fn}: ${c.service}.${c.command}`),
     resourceCalls: byService[resourceService] ?? 0,
     minimumCalls,
     ratio: minimumCalls ? Number((calls.length / minimumCalls).toFixed(1)) : null,
