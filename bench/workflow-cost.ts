@@ -245,6 +245,10 @@ export async function runWorkflowCost(stack: LocalStack, recorder: CallRecorder)
   };
 }
 
+const progress = (what: string, done: number, of: number): void => {
+  if (done % 10 === 0 || done === of) process.stderr.write(`  latency: ${done}/${of} ${what} runs\n`);
+};
+
 /** Time to the corrective write and to RESOLVED over `runs` automatic runs, and the approval path over `runs` clicks. */
 export async function runLatency(stack: LocalStack, recorder: CallRecorder, runs: number): Promise<LatencyReport> {
   const s3 = new S3Client(stack.clientConfig);
@@ -268,6 +272,7 @@ export async function runLatency(stack: LocalStack, recorder: CallRecorder, runs
     toWrite.push(write.at - started);
     toResolved.push(resolved - started);
     toEnd.push(ended - started);
+    progress('auto', i + 1, runs);
   }
   const toRequest: number[] = [];
   const clickToWrite: number[] = [];
@@ -283,6 +288,7 @@ export async function runLatency(stack: LocalStack, recorder: CallRecorder, runs
     toRequest.push(posted.endedAt - startedAtOf(run));
     clickToWrite.push(write.at - run.clickedAt!);
     clickToResolved.push(resolved - run.clickedAt!);
+    progress('approval', i + 1, runs);
   }
   return {
     rescanWaitSeconds: 0,
