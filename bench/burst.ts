@@ -1,5 +1,6 @@
 /**
- * Burst: many findings started at once on the local stack. Resources of four
+ * Burst: many findings started at once on the local stack (one shared with the other parts: only
+ * this burst's resources and executions are counted). Resources of four
  * cheap types (S3 buckets, SQS queues, SNS topics, security groups) are opened,
  * several findings per resource are built from the sample events of four
  * sources, a share of them is delivered twice (a new event id, the same
@@ -59,6 +60,8 @@ export interface BurstReport {
   /** Distinct resources the handlers wrote (from the recorded calls), and the write calls. */
   resourcesWritten: number;
   resourceWriteCalls: number;
+  /** Write calls to anything that is not one of the burst's resources (must be none). */
+  strayWrites: number;
   awsCalls: number;
   lambdaInvocations: number;
   /** Resources still exposed when re-read after the burst. */
@@ -189,7 +192,8 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
     const startWindowMs = Date.now() - sendStart;
     const mine = new Set(arns);
 
-    // Wait with one ListExecutions per poll (every execution of this fresh stack is the burst's, fan-out children included).
+    // Wait with one ListExecutions per poll until nothing runs (the burst's executions, fan-out children included;
+    // those of parts before it on this stack have ended).
     const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
     let listed: { executionArn?: string; status?: string; startDate?: Date; stopDate?: Date }[] = [];
     for (;;) {
@@ -234,10 +238,12 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
       changes.push(...((page.Items ?? []) as Record<string, unknown>[]));
       start = page.LastEvaluatedKey;
     } while (start);
-    const applied = changes.filter((c) => c.status === 'APPLIED');
+    const exposed = new Set(resources.map((r) => r.arn));
+    const applied = changes.filter((c) => c.status === 'APPLIED' && exposed.has(String(c.resourceArn)));
     const changedArns = new Set(applied.map((c) => String(c.resourceArn)));
     const calls = recorder.calls.slice(callsBefore);
     const writes = calls.filter((c) => c.resourceWrite);
+    const strays = writes.filter((w) => !resources.some((r) => w.resource === r.name || w.resource?.endsWith(`/${r.name}`) || w.resource === r.arn));
 
     const stillOpen: string[] = [];
     await inBatches(resources, 8, async (r) => {
@@ -263,6 +269,7 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
       changeRecords: applied.length,
       resourcesWritten: new Set(writes.map((w) => w.resource ?? `${w.service}.${w.command}`)).size,
       resourceWriteCalls: writes.length,
+      strayWrites: strays.length,
       awsCalls: calls.length,
       lambdaInvocations: recorder.runs.length - runsBefore,
       stillOpen,
@@ -289,7 +296,7 @@ export function printBurst(r: BurstReport): void {
         ['one execution, start to end', `${r.executionMs.median} ms median, ${r.executionMs.p95} ms p95, ${r.executionMs.max} ms max`],
         ['outcomes', Object.entries(r.outcomes).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')],
         ['resources changed', `${r.resourcesChanged} (${r.changeRecords} applied change records)${mismatch ? `  <-- MISMATCH: ${r.distinctExposures} distinct exposures` : ` = ${r.distinctExposures} distinct exposures`}`],
-        ['resources written (calls)', `${r.resourcesWritten} resources, ${r.resourceWriteCalls} write calls`],
+        ['resources written (calls)', `${r.resourcesWritten} resources, ${r.resourceWriteCalls} write calls, ${r.strayWrites} to anything else`],
         ['still exposed (live re-read)', r.stillOpen.length ? `${r.stillOpen.length}: ${r.stillOpen.slice(0, 3).join(', ')}` : '0'],
         ['AWS calls / Lambda invocations', `${r.awsCalls} / ${r.lambdaInvocations}`],
         ['peak RSS', `host (this process) ${r.peakRssMiB.host} MiB; moto ${r.peakRssMiB.moto ?? 'unknown'} MiB (high-water ${r.peakRssMiB.motoHighWater ?? 'unknown'} MiB)`],

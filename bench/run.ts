@@ -84,49 +84,48 @@ async function main(): Promise<number> {
     const { CallRecorder } = await import('./calls');
     const { startLocalStack } = await import('../local/stack');
     const recorder = new CallRecorder();
-    if (parts.has('workflow') || parts.has('latency')) {
-      const { printLatency, printWorkflowCost, runLatency, runWorkflowCost } = await import('./workflow-cost');
-      const stack = await startLocalStack({ rescanWaitSeconds: 0 });
-      try {
-        if (parts.has('workflow')) {
-          out('\n== workflow cost per path');
-          const report = await runWorkflowCost(stack, recorder);
-          printWorkflowCost(report);
-          out(`wrote ${writeResult('workflow-cost', report)}`);
-          results.workflow = report;
-          for (const p of report.paths) check(`workflow ${p.path} follows the ASL`, p.expected.matches, `${p.transitions} states, ${p.lambdaInvocations} invocations`);
-          const auto = report.paths.find((p) => p.path === 'auto');
-          if (auto) {
-            check('auto path: at most 8 states, 4 invocations', auto.transitions <= 8 && auto.lambdaInvocations <= 4, `${auto.transitions} states, ${auto.lambdaInvocations} invocations`);
-            check('auto path: at most 2 invocations to the write', (auto.invocationsToWrite ?? 99) <= 2, `${auto.invocationsToWrite ?? 'no write'}`);
-          }
+    // One stack for every part that needs one: the handlers keep their Slack client and secret per
+    // container (as on Lambda), so a second stack in this process would leave them talking to the first.
+    const stack = await startLocalStack({ rescanWaitSeconds: 0 });
+    try {
+      if (parts.has('workflow')) {
+        const { printWorkflowCost, runWorkflowCost } = await import('./workflow-cost');
+        out('\n== workflow cost per path');
+        const report = await runWorkflowCost(stack, recorder);
+        printWorkflowCost(report);
+        out(`wrote ${writeResult('workflow-cost', report)}`);
+        results.workflow = report;
+        for (const p of report.paths) check(`workflow ${p.path} follows the ASL`, p.expected.matches, `${p.transitions} states, ${p.lambdaInvocations} invocations`);
+        const auto = report.paths.find((p) => p.path === 'auto');
+        if (auto) {
+          check('auto path: at most 8 states, 4 invocations', auto.transitions <= 8 && auto.lambdaInvocations <= 4, `${auto.transitions} states, ${auto.lambdaInvocations} invocations`);
+          check('auto path: at most 2 invocations to the write', (auto.invocationsToWrite ?? 99) <= 2, `${auto.invocationsToWrite ?? 'no write'}`);
         }
-        if (parts.has('latency')) {
-          out(`\n== time to the corrective write and to RESOLVED (${options.runs} automatic and ${options.runs} approval runs)`);
-          const report = await runLatency(stack, recorder, options.runs);
-          printLatency(report);
-          out(`wrote ${writeResult('latency', report)}`);
-          results.latency = report;
-        }
-      } finally {
-        await stack.stop();
       }
-    }
-    if (parts.has('burst')) {
-      const { printBurst, runBurst } = await import('./burst');
-      out(`\n== burst: ${options.burst} findings started at once`);
-      const stack = await startLocalStack({ rescanWaitSeconds: 0 });
-      try {
+      if (parts.has('latency')) {
+        const { printLatency, runLatency } = await import('./workflow-cost');
+        out(`\n== time to the corrective write and to RESOLVED (${options.runs} automatic and ${options.runs} approval runs)`);
+        const report = await runLatency(stack, recorder, options.runs);
+        printLatency(report);
+        out(`wrote ${writeResult('latency', report)}`);
+        results.latency = report;
+      }
+      if (parts.has('burst')) {
+        const { printBurst, runBurst } = await import('./burst');
+        out(`\n== burst: ${options.burst} findings started at once`);
         const report = await runBurst(stack, recorder, { size: options.burst });
         printBurst(report);
         out(`wrote ${writeResult('burst', report)}`);
         results.burst = report;
         check('burst: resources changed = distinct exposures', report.resourcesChanged === report.distinctExposures, `${report.resourcesChanged} changed, ${report.distinctExposures} exposures`);
+        check('burst: no write outside the burst\'s resources', report.strayWrites === 0, `${report.strayWrites} stray writes`);
         check('burst: no exposure left open', report.stillOpen.length === 0, `${report.stillOpen.length} open`);
         check('burst: every execution ended', report.unfinished === 0, `${report.unfinished} still running`);
-      } finally {
-        await stack.stop();
+        const failed = Object.entries(report.outcomes).filter(([o]) => o.startsWith('FAILED') || o.startsWith('TIMED_OUT') || o.startsWith('ABORTED'));
+        check('burst: no execution failed', failed.length === 0, failed.length ? failed.map(([o, n]) => `${o} ${n}`).join(', ') : 'none');
       }
+    } finally {
+      await stack.stop();
     }
   }
 
