@@ -53,6 +53,8 @@ export interface BurstReport {
   closedPerSecond: number;
   executionMs: Spread;
   outcomes: Record<string, number>;
+  /** The error and cause of up to three executions that did not succeed. */
+  failureCauses: string[];
   unfinished: number;
   /** Distinct resources with an APPLIED change record. */
   resourcesChanged: number;
@@ -217,6 +219,7 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
     const wallMs = lastStop - firstStart;
 
     const outcomes: Record<string, number> = {};
+    const failureCauses: string[] = [];
     await inBatches(ended, 16, async (e) => {
       const description = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
       const outcome =
@@ -224,6 +227,7 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
           ? outcomeOf(RunStateSchema.parse(JSON.parse(description.output ?? 'null'))).outcome
           : `${description.status} ${description.error ?? ''}`.trim();
       outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      if (description.status !== 'SUCCEEDED' && failureCauses.length < 3) failureCauses.push(`${description.error ?? '?'}: ${(description.cause ?? '').slice(0, 300)}`);
     });
     const unfinished = ours.length - ended.length;
     if (unfinished) outcomes.STILL_RUNNING = unfinished;
@@ -264,6 +268,7 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
       closedPerSecond: Number((ended.length / (wallMs / 1000)).toFixed(1)),
       executionMs: spread(ended.map((e) => e.stopDate!.getTime() - e.startDate!.getTime())),
       outcomes,
+      failureCauses,
       unfinished,
       resourcesChanged: changedArns.size,
       changeRecords: applied.length,
@@ -304,5 +309,6 @@ export function printBurst(r: BurstReport): void {
       () => false,
     ),
   );
+  for (const cause of r.failureCauses) out(`  failed: ${cause}`);
   if (mismatch) out(`!!! MISMATCH: ${r.resourcesChanged} resources changed for ${r.distinctExposures} distinct exposures !!!`);
 }
