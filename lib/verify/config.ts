@@ -11,7 +11,7 @@
  */
 import { ConfigServiceClient, GetComplianceDetailsByResourceCommand, StartConfigRulesEvaluationCommand } from '@aws-sdk/client-config-service';
 import type { AwsClients } from '../aws/clients';
-import { toRemediatorError } from '../aws/errors';
+import { awsErrorName, toRemediatorError } from '../aws/errors';
 import type { Finding } from '../finding';
 
 export type ConfigComplianceStatus = 'COMPLIANT' | 'NON_COMPLIANT';
@@ -33,12 +33,18 @@ export function configResourceIdOf(finding: Finding): string {
   return resource.replace(/^[a-z-]+[/:]/, '');
 }
 
-/** Ask Config to evaluate the finding's rule again now. */
-export async function requestConfigReevaluation(clients: AwsClients, finding: Finding): Promise<void> {
+/**
+ * Ask Config to evaluate the finding's rule again now. IN_PROGRESS when Config answers
+ * LimitExceededException, which for this API means an evaluation is already running or one was
+ * started less than a minute ago: either way the rule is being evaluated again.
+ */
+export async function requestConfigReevaluation(clients: AwsClients, finding: Finding): Promise<'STARTED' | 'IN_PROGRESS'> {
   const rule = configRuleNameOf(finding);
   try {
     await clients.get(ConfigServiceClient).send(new StartConfigRulesEvaluationCommand({ ConfigRuleNames: [rule] }));
+    return 'STARTED';
   } catch (error) {
+    if (awsErrorName(error) === 'LimitExceededException') return 'IN_PROGRESS';
     throw toRemediatorError(error, `asking Config to re-evaluate ${rule}`, { findingId: finding.id, resourceArn: finding.resource.arn });
   }
 }
