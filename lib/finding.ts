@@ -126,6 +126,12 @@ export const ChangeRecordSchema = z.object({
   resourceArn: z.string(),
   /** The resource as the finding named it, so a rollback needs nothing but this record. */
   resourceType: z.string(),
+  /**
+   * What the finding named that a control's selection depends on (the Config rule and its ports, the
+   * access key): a rollback requested later, by a manual request that knows none of it, re-selects
+   * exactly what the change selected. Absent in records written before it existed.
+   */
+  selection: z.object({ source: z.enum(FINDING_SOURCES), type: z.string(), labels: z.record(z.string(), z.string()) }).optional(),
   accountId: z.string(),
   region: z.string(),
   executionArn: z.string(),

@@ -117,6 +117,7 @@ async function applyNew(control: CorrectiveControl, args: ApplyArgs, lease: Leas
     findingId: ctx.finding.id,
     resourceArn: ctx.finding.resource.arn,
     resourceType: ctx.finding.resource.type,
+    selection: { source: ctx.finding.source, type: ctx.finding.type, labels: ctx.finding.labels },
     accountId: ctx.finding.resource.accountId,
     region: ctx.finding.resource.region,
     executionArn: args.executionArn,
@@ -198,6 +199,15 @@ export interface RollbackArgs {
   holder?: string;
 }
 
+/**
+ * The rollback's context with the finding the change was made for (rule, ports, access key), as its record keeps it:
+ * a manual rollback request names only the resource, and a control that selects by the finding must restore what it selected.
+ */
+function withRecordedSelection(ctx: ControlContext, record: ChangeRecord): ControlContext {
+  if (!record.selection) return ctx;
+  return { ...ctx, finding: { ...ctx.finding, ...record.selection } };
+}
+
 export async function rollbackChange(args: RollbackArgs): Promise<ChangeRecord> {
   const { store, changeId } = args;
   const holder = args.holder ?? args.actor;
@@ -213,6 +223,7 @@ export async function rollbackChange(args: RollbackArgs): Promise<ChangeRecord> 
     throw new RollbackFailedError(`change ${changeId} is ${record.status}: nothing was applied to roll back`, { context: { changeId } });
   }
   const control = getControl(record.controlId);
+  const ctx = withRecordedSelection(args.ctx, record);
   const resourceArn = record.resourceArn;
   await store.acquireLease(resourceArn, holder, LEASE_SECONDS);
   let claimed = record.status === 'ROLLING_BACK';
@@ -221,7 +232,7 @@ export async function rollbackChange(args: RollbackArgs): Promise<ChangeRecord> 
     if (!claimed) {
       // A rollback is a write too: what it overwrites (the fix, or whatever drifted in since) is saved first, in the
       // same conditional write that claims the rollback, so a racing rollback can neither lose it nor overwrite it.
-      overwrote = await control.snapshot(args.ctx);
+      overwrote = await control.snapshot(ctx);
       try {
         await store.transitionChange(changeId, { from: ['APPLIED'], to: 'ROLLING_BACK', holder, fields: { rollbackBy: holder, rolledBackBy: args.actor, rollbackOverwrote: overwrote } });
       } catch (error) {
@@ -231,14 +242,14 @@ export async function rollbackChange(args: RollbackArgs): Promise<ChangeRecord> 
       }
       claimed = true;
     }
-    await control.restore(args.ctx, record.before);
+    await control.restore(ctx, record.before);
     // `live` and `error` described an attempt that failed (throttled, say); this one restored `before`, so they no longer hold.
     await store.transitionChange(changeId, { from: ['ROLLING_BACK'], to: 'ROLLED_BACK', holder, remove: ['live', 'error'] });
     return { ...record, status: 'ROLLED_BACK', rollbackBy: holder, rolledBackBy: args.actor, ...(overwrote ? { rollbackOverwrote: overwrote } : {}) };
   } catch (error) {
     if (error instanceof RollbackFailedError) throw error;
     // Whatever failed, the record must say what is really on the resource now: re-read it, never assume.
-    const live = await control.snapshot(args.ctx).catch((readError: unknown) => ({ unreadable: describeError(readError).message }));
+    const live = await control.snapshot(ctx).catch((readError: unknown) => ({ unreadable: describeError(readError).message }));
     const status = claimed ? 'ROLLING_BACK' : 'APPLIED';
     await store
       .transitionChange(changeId, { from: [status], to: status, ...(claimed ? { holder } : {}), fields: { live, error: `rollback failed: ${describeError(error).message}` } })

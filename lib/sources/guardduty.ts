@@ -7,6 +7,10 @@
  * (`service.additionalInfo.sample`, true or "true", or the same flag inside the JSON text of
  * `additionalInfo.value`) are normalized with `sample: true` — triage never acts on them unless a
  * rule says so — and a sample whose resource cannot be named is ignored, never an error.
+ *
+ * Labels kept for what comes after triage: `detectorId` (from `service.detectorId`, else the
+ * finding ARN), so that Check Resolution can archive the finding once the fix is verified; and, for
+ * an AccessKey finding, `accessKeyId`, so that iam-deactivate-access-key deactivates that key only.
  */
 import { z } from 'zod';
 import { InvalidEventError, UnsupportedEventError } from '../errors';
@@ -18,11 +22,18 @@ import type { EventBridgeEnvelope, NormalizeOptions, NormalizeResult } from './t
 
 const SOURCE = 'aws.guardduty';
 
+/** A GuardDuty detector id (lowercase hex, 32 characters today; the API allows 1 to 300). */
+const DETECTOR_ID = z.string().regex(/^[0-9a-z]{1,300}$/, 'a detector id is lowercase letters and digits');
+
+/** `arn:<partition>:guardduty:<region>:<account>:detector/<detector>/finding/<id>`. */
+const FINDING_ARN = /^arn:aws[a-z-]*:guardduty:[a-z0-9-]+:\d{12}:detector\/([0-9a-z]{1,300})\/finding\/[0-9a-z]+$/;
+
 const ResourceSchema = z.object({
   resourceType: z.string().min(1).max(128),
   accessKeyDetails: z
     .object({
-      accessKeyId: z.string().optional(),
+      // IAM's AccessKeyId pattern (`[\w]+`, 16 to 128 characters); GuardDuty's samples use `GeneratedFindingAccessKeyId`.
+      accessKeyId: z.string().regex(/^\w{16,128}$/, 'an access key id is 16 to 128 word characters').optional(),
       principalId: z.string().optional(),
       userName: z.string().min(1).max(512).optional(),
       userType: z.string().min(1).max(64).optional(),
@@ -52,6 +63,7 @@ const DetailSchema = z.object({
   service: z
     .object({
       archived: z.boolean().optional(),
+      detectorId: DETECTOR_ID.optional(),
       // Read for the sample flag only (`sample`, or inside the JSON text of `value`): no other field is needed.
       additionalInfo: z.record(z.string(), z.unknown()).optional(),
     })
@@ -66,6 +78,7 @@ type Detail = z.infer<typeof DetailSchema>;
 interface Located {
   resource: ResourceIdentity;
   exposure?: Finding['exposure'];
+  labels?: Record<string, string>;
 }
 
 /** How to find the resource for each GuardDuty resource type: a table, not a ladder. */
@@ -96,6 +109,7 @@ export function normalizeGuardDutyFinding(event: EventBridgeEnvelope, options: N
     throw error;
   }
   const { resource, exposure } = located;
+  const detectorId = detail.service?.detectorId ?? (detail.arn ? FINDING_ARN.exec(detail.arn)?.[1] : undefined);
   const finding = toFinding(
     {
       id: detail.id,
@@ -105,6 +119,7 @@ export function normalizeGuardDutyFinding(event: EventBridgeEnvelope, options: N
       severity: severityFromScore(detail.severity),
       resource,
       exposure,
+      labels: { ...(detectorId ? { detectorId } : {}), ...located.labels },
       observedAt: detail.updatedAt ?? detail.createdAt ?? event.time,
       sample,
       raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
@@ -137,6 +152,8 @@ function locateAccessKeyPrincipal(detail: Detail, options: NormalizeOptions): Lo
   }
   return {
     resource: requireResource(resourceFromAccessKeyPrincipal(key.userType, key.userName, where(detail)), SOURCE, 'detail.resource.accessKeyDetails', options),
+    // The key itself: iam-deactivate-access-key deactivates this one only (not every key of the user).
+    ...(key.accessKeyId ? { labels: { accessKeyId: key.accessKeyId } } : {}),
   };
 }
 

@@ -11,7 +11,8 @@
  */
 import { ConfigServiceClient, GetComplianceDetailsByResourceCommand, StartConfigRulesEvaluationCommand } from '@aws-sdk/client-config-service';
 import type { AwsClients } from '../aws/clients';
-import { toRemediatorError } from '../aws/errors';
+import { awsErrorName, toRemediatorError } from '../aws/errors';
+import { configRuleKey } from '../controls/mapping';
 import type { Finding } from '../finding';
 
 export type ConfigComplianceStatus = 'COMPLIANT' | 'NON_COMPLIANT';
@@ -33,36 +34,52 @@ export function configResourceIdOf(finding: Finding): string {
   return resource.replace(/^[a-z-]+[/:]/, '');
 }
 
-/** Ask Config to evaluate the finding's rule again now. */
-export async function requestConfigReevaluation(clients: AwsClients, finding: Finding): Promise<void> {
+/**
+ * Ask Config to evaluate the finding's rule again now. IN_PROGRESS when Config answers
+ * LimitExceededException, which for this API means an evaluation is already running or one was
+ * started less than a minute ago: either way the rule is being evaluated again.
+ */
+export async function requestConfigReevaluation(clients: AwsClients, finding: Finding): Promise<'STARTED' | 'IN_PROGRESS'> {
   const rule = configRuleNameOf(finding);
   try {
     await clients.get(ConfigServiceClient).send(new StartConfigRulesEvaluationCommand({ ConfigRuleNames: [rule] }));
+    return 'STARTED';
   } catch (error) {
+    if (awsErrorName(error) === 'LimitExceededException') return 'IN_PROGRESS';
     throw toRemediatorError(error, `asking Config to re-evaluate ${rule}`, { findingId: finding.id, resourceArn: finding.resource.arn });
   }
 }
 
-/** The rule's verdict on the resource; null while Config has none (not evaluated yet, not applicable, insufficient data). */
+/**
+ * The rule's verdict on the resource; null while Config has none (not evaluated yet, not applicable, insufficient data).
+ * The deployed rule's own result counts. When Config has none under that name — a Security Hub copy names only the
+ * managed rule, while the deployed rule is a conformance pack's or Security Hub's spelling of it — the results of every
+ * deployment of the same managed rule count together: NON_COMPLIANT if any says so, COMPLIANT only if all do.
+ */
 export async function configCompliance(clients: AwsClients, finding: Finding): Promise<ConfigComplianceStatus | null> {
   const rule = configRuleNameOf(finding);
   const resourceId = configResourceIdOf(finding);
   const config = clients.get(ConfigServiceClient);
+  const verdicts: { rule: string; status: string | undefined }[] = [];
   try {
     let token: string | undefined;
     do {
       const page = await config.send(
         new GetComplianceDetailsByResourceCommand({ ResourceType: finding.resource.type, ResourceId: resourceId, ...(token ? { NextToken: token } : {}) }),
       );
-      const result = (page.EvaluationResults ?? []).find((r) => r.EvaluationResultIdentifier?.EvaluationResultQualifier?.ConfigRuleName === rule);
-      if (result) {
-        const status = result.ComplianceType;
-        return status === 'COMPLIANT' || status === 'NON_COMPLIANT' ? status : null;
+      for (const result of page.EvaluationResults ?? []) {
+        const name = result.EvaluationResultIdentifier?.EvaluationResultQualifier?.ConfigRuleName;
+        if (name) verdicts.push({ rule: name, status: result.ComplianceType });
       }
       token = page.NextToken;
     } while (token);
-    return null;
   } catch (error) {
     throw toRemediatorError(error, `reading the ${rule} verdict on ${resourceId}`, { findingId: finding.id, resourceArn: finding.resource.arn });
   }
+  const exact = verdicts.filter((v) => v.rule === rule);
+  const managed = configRuleKey(rule);
+  const counted = exact.length ? exact : verdicts.filter((v) => configRuleKey(v.rule) === managed);
+  if (!counted.length) return null;
+  if (counted.some((v) => v.status === 'NON_COMPLIANT')) return 'NON_COMPLIANT';
+  return counted.every((v) => v.status === 'COMPLIANT') ? 'COMPLIANT' : null;
 }

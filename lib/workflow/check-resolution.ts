@@ -1,5 +1,9 @@
 /**
- * Check Resolution: re-fetch the resource and re-check it (never the event).
+ * Check Resolution: re-fetch the resource and re-check it with the control's own verify (never the
+ * event). Deployed, the source that raised the finding must then agree (lib/verify/source.ts):
+ * Access Analyzer's status, Config's verdict after a re-evaluation, or — GuardDuty findings do
+ * not resolve — the finding archived once the fix holds. The local stack, which has none of these
+ * APIs, answers from the live re-check alone.
  * Counts attempts so the state machine can wait again or escalate.
  */
 import { verifyChange } from '../controls/runner';
@@ -7,31 +11,32 @@ import { logger } from '../logger';
 import { clients } from '../runtime/clients';
 import { rules } from '../runtime/rules';
 import { settings } from '../runtime/settings';
-import { analyzerStatus } from '../verify/access-analyzer';
+import { askSource } from '../verify/source';
 import { controlContext, controlOf, type ControlDeps, sessionOf } from './context';
 import { defineTask } from './dispatch';
 import { DecidedStateSchema, type DecidedState, type RunState } from './state';
 import type { TaskInput } from './types';
 
-export async function checkResolution(input: TaskInput<DecidedState>, deps: ControlDeps & { rescan: boolean }): Promise<RunState> {
+export interface CheckResolutionDeps extends ControlDeps {
+  /** Deployed: ask the finding's source too (the setting that switches the Access Analyzer rescan). */
+  rescan: boolean;
+}
+
+export async function checkResolution(input: TaskInput<DecidedState>, deps: CheckResolutionDeps): Promise<RunState> {
   const { state } = input;
   const controlId = controlOf(state, 'Check Resolution');
   const attempt = (state.verification?.attempt ?? 0) + 1;
   const outcome = await verifyChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { session: sessionOf(state, input.execution) }));
   let resolved = outcome.resolved;
   let reason = outcome.reason;
-  if (resolved && deps.rescan) {
-    // The live resource is closed; the source must agree before the finding counts as resolved.
-    const status = await analyzerStatus(state.finding, deps.clients);
-    if (status === 'ACTIVE') {
-      resolved = false;
-      reason = `${outcome.reason} on the live resource, but Access Analyzer still reports the finding ACTIVE (rescan pending)`;
-    } else if (status) {
-      reason = `${outcome.reason}; Access Analyzer reports the finding ${status}`;
-    }
+  // The source is asked only once the live resource is closed: a GuardDuty finding is never archived over an open resource.
+  const verdict = resolved && deps.rescan ? await askSource(state.finding, deps.clients) : null;
+  if (verdict) {
+    resolved = verdict.resolved;
+    reason = verdict.resolved ? `${outcome.reason}; ${verdict.reason}` : `${outcome.reason} on the live resource, but ${verdict.reason}`;
   }
   const attemptsLeft = Math.max(0, state.decision.rescan.maxAttempts - attempt);
-  logger.info('verified', { findingId: state.finding.id, controlId, resolved, attempt, executionArn: input.execution });
+  logger.info('verified', { findingId: state.finding.id, controlId, resolved, attempt, source: verdict?.source ?? 'live', executionArn: input.execution });
   return { ...state, verification: { status: resolved ? 'RESOLVED' : 'STILL_OPEN', attempt, attemptsLeft, reason } };
 }
 

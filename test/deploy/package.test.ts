@@ -14,6 +14,7 @@ import { buildFunctionBundles } from '../../bench/function-bundles';
 import { deployablePatterns } from '../../eventbridge/generate';
 import { controlPermissionsDocument } from '../../iam/permissions';
 import { allControlPermissions } from '../../lib/controls/registry';
+import { SOURCE_VERIFY_PERMISSIONS } from '../../lib/verify/source';
 import { readDefinition } from '../../local/definition';
 import { HTTP_FUNCTIONS, TASK_FUNCTIONS } from '../../local/functions';
 
@@ -113,7 +114,9 @@ describe('serverless package', () => {
     const all = statements()
       .filter((s) => s.role === 'WorkflowRole')
       .flatMap((s) => ([] as string[]).concat(s.Action));
-    expect(all.filter((a) => !ownServices.test(a)).sort()).toEqual(allControlPermissions().filter((a) => !ownServices.test(a)));
+    // Check Resolution's questions to Config and GuardDuty (lib/verify/source.ts) are granted beside the controls'.
+    const expected = [...new Set([...allControlPermissions(), ...SOURCE_VERIFY_PERMISSIONS])].sort();
+    expect(all.filter((a) => !ownServices.test(a)).sort()).toEqual(expected.filter((a) => !ownServices.test(a)));
     expect(all).toEqual(expect.arrayContaining(allControlPermissions()));
   });
 

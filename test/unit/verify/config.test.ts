@@ -78,6 +78,29 @@ describe('Config rescan', () => {
     await expect(requestConfigReevaluation(clients(), conformancePack())).rejects.toMatchObject({ name: 'TransientAwsError' });
   });
 
+  it("counts every deployment of the managed rule when Config has no result under the finding's rule name (a Security Hub copy)", async () => {
+    const copy = configFinding('events/security-hub/config-s3-bucket-failed.json');
+    expect(configRuleNameOf(copy)).toBe('s3-bucket-public-write-prohibited');
+    const pack = 's3-bucket-public-write-prohibited-conformance-pack-k3j4h5g6';
+    const standard = 'securityhub-s3-bucket-public-write-prohibited-1a2b3c4d';
+    const cases: Array<[ReturnType<typeof result>[], string | null]> = [
+      [[result(pack, 'COMPLIANT'), result('s3-bucket-public-read-prohibited', 'NON_COMPLIANT')], 'COMPLIANT'],
+      [[result(pack, 'COMPLIANT'), result(standard, 'NON_COMPLIANT')], 'NON_COMPLIANT'],
+      [[result(pack, 'COMPLIANT'), result(standard, 'INSUFFICIENT_DATA')], null],
+      [[result('s3-bucket-public-read-prohibited', 'COMPLIANT')], null],
+    ];
+    for (const [results, expected] of cases) {
+      config.reset();
+      config.on(GetComplianceDetailsByResourceCommand).resolves({ EvaluationResults: results });
+      expect(await configCompliance(clients(), copy)).toBe(expected);
+    }
+  });
+
+  it("answers IN_PROGRESS when Config says an evaluation is already running (LimitExceededException)", async () => {
+    config.on(StartConfigRulesEvaluationCommand).rejects(Object.assign(new Error('in progress'), { name: 'LimitExceededException' }));
+    expect(await requestConfigReevaluation(clients(), conformancePack())).toBe('IN_PROGRESS');
+  });
+
   it('uses the resource id Config reported (a queue by its URL), not one rebuilt from the ARN', () => {
     const finding = configFinding('events/config/sqs-queue-by-url-noncompliant.json');
     expect(configResourceIdOf(finding)).toMatch(/^https:\/\/sqs\./);
