@@ -75,18 +75,35 @@ export const RuleSchema = z
   .strict();
 export type Rule = z.infer<typeof RuleSchema>;
 
+/**
+ * The zone of trust. `kind: account` (the default): the accounts listed here, or the finding's own
+ * account when none are; `organizationId` / `organizationAccountIds` may be typed by hand.
+ * `kind: organization` (or simply `zoneOfTrust: organization`): the organization this deployment
+ * belongs to and its member accounts, read from AWS Organizations (DescribeOrganization,
+ * ListAccounts) and cached for `cacheSeconds` (lib/org/organization.ts); a typed `organizationId`
+ * must then match the one Organizations answers.
+ */
+export const ZONE_KINDS = ['account', 'organization'] as const;
+export const ZoneOfTrustSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { kind: value } : value),
+  z
+    .object({
+      kind: z.enum(ZONE_KINDS).default('account'),
+      /** Empty: the finding's own account is the zone. */
+      accountIds: z.array(accountId).default([]),
+      organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/).optional(),
+      organizationAccountIds: z.array(accountId).default([]),
+      /** kind organization: how long the organization read from AWS Organizations is trusted before it is read again. */
+      cacheSeconds: z.number().int().min(0).max(86_400).default(900),
+    })
+    .strict(),
+).default({ kind: 'account', accountIds: [], organizationAccountIds: [], cacheSeconds: 900 });
+export type ZoneOfTrustSettings = z.infer<typeof ZoneOfTrustSchema>;
+
 export const RulesFileSchema = z
   .object({
     version: z.literal(1),
-    zoneOfTrust: z
-      .object({
-        /** Empty: the finding's own account is the zone. */
-        accountIds: z.array(accountId).default([]),
-        organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/).optional(),
-        organizationAccountIds: z.array(accountId).default([]),
-      })
-      .strict()
-      .default({ accountIds: [], organizationAccountIds: [] }),
+    zoneOfTrust: ZoneOfTrustSchema,
     /** Role names exempted from deny-all policies in every account, so the change can be undone. */
     breakGlassRoleNames: z.array(z.string().regex(/^[\w+=,.@/-]{1,512}$/)).default([]),
     /** IAM role findings arrive in every region: only this region acts on them. */
