@@ -48,7 +48,7 @@ const expiry = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 /**
  * An accepted risk, with an owner, a reason and an expiry: a matching finding is recorded as
  * EXCEPTED and nothing is changed; once expired, the exception no longer applies and the
- * decision names the expiry. (Exceptions by resource tag are not supported yet.)
+ * decision names the expiry. Exceptions by resource tag: `exceptionTags`.
  */
 export const ExceptionSchema = z
   .object({
@@ -60,6 +60,22 @@ export const ExceptionSchema = z
   })
   .strict();
 export type RuleException = z.infer<typeof ExceptionSchema>;
+
+/**
+ * Exceptions by resource tag (`remediator:exception=<ticket>`): off unless the rules file allows them.
+ * A tagged exception still needs an owner and an expiry (their own tags), and the expiry may lie at most
+ * `maxDays` ahead, so that a tag cannot accept a risk for ever (lib/rules/exceptions.ts).
+ */
+export const ExceptionTagsSchema = z
+  .object({
+    allow: z.boolean().default(false),
+    key: z.string().min(1).max(128).default('remediator:exception'),
+    ownerKey: z.string().min(1).max(128).default('remediator:exception-owner'),
+    expiresKey: z.string().min(1).max(128).default('remediator:exception-expires'),
+    maxDays: z.number().int().min(1).max(366).default(90),
+  })
+  .strict();
+export type ExceptionTagSettings = z.infer<typeof ExceptionTagsSchema>;
 
 export const RuleSchema = z
   .object({
@@ -125,6 +141,14 @@ export const RulesFileSchema = z
     rules: z.array(RuleSchema).min(1),
     /** Accepted risks, checked before the rules. */
     exceptions: z.array(ExceptionSchema).default([]),
+    /** Whether resource tags may except a finding, and which tags (off by default). */
+    exceptionTags: ExceptionTagsSchema.default({
+      allow: false,
+      key: 'remediator:exception',
+      ownerKey: 'remediator:exception-owner',
+      expiresKey: 'remediator:exception-expires',
+      maxDays: 90,
+    }),
     /** The Slack team and app whose clicks count (checked by the Slack endpoint). */
   })
   .strict()
