@@ -109,12 +109,22 @@ describe('serverless package', () => {
 
   it('grants the workflow role exactly the permissions the registered controls declare', () => {
     // The workflow role has its own dynamodb/secretsmanager/… grants (audit tables, Slack secret): compare the rest exactly, and require every control action.
-    const ownServices = /^(logs|dynamodb|secretsmanager|access-analyzer|states):/;
+    const ownServices = /^(logs|dynamodb|secretsmanager|access-analyzer|states|securityhub|organizations):/;
     const all = statements()
       .filter((s) => s.role === 'WorkflowRole')
       .flatMap((s) => ([] as string[]).concat(s.Action));
     expect(all.filter((a) => !ownServices.test(a)).sort()).toEqual(allControlPermissions().filter((a) => !ownServices.test(a)));
     expect(all).toEqual(expect.arrayContaining(allControlPermissions()));
+  });
+
+  it('lets the notify function write outcomes back to Security Hub, and read the organization for its zone of trust', () => {
+    const workflow = statements().filter((s) => s.role === 'WorkflowRole');
+    const granting = (action: string) => workflow.filter((s) => ([] as string[]).concat(s.Action).includes(action));
+    expect(granting('securityhub:BatchUpdateFindings')).toHaveLength(1);
+    expect(JSON.stringify(granting('securityhub:BatchUpdateFindings')[0]!.Resource)).toContain(':hub/default');
+    expect(granting('organizations:ListAccounts')).toHaveLength(1);
+    const notify = resources.NotifyLambdaFunction as unknown as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(notify.Properties.Environment.Variables.REMEDIATOR_SECURITY_HUB_WRITEBACK).toBe('true');
   });
 
   it('keeps iam/control-permissions.json in step with the control registry', () => {
