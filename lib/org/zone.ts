@@ -63,3 +63,12 @@ export function organizationDirectory(clients: AwsClients, rules: Pick<RulesFile
   }
   return directory;
 }
+
+/**
+ * The zone for a task that has the deployment's clients: for kind organization, through this
+ * container's cached directory. This is the one call the zone's builder (lib/workflow/context.ts)
+ * needs: `zone: await zoneOfTrustWith(finding, rules, deploymentClients)`.
+ */
+export function zoneOfTrustWith(finding: Finding, rules: RulesFile, clients: AwsClients): Promise<ZoneOfTrust> {
+  return zoneOfTrustFor(finding, rules, () => organizationDirectory(clients, rules));
+}

@@ -13,7 +13,7 @@ import { AwsClients } from '../../lib/aws/clients';
 import { InvalidRulesError } from '../../lib/errors';
 import { FindingSchema, type Finding } from '../../lib/finding';
 import { OrganizationDirectory } from '../../lib/org/organization';
-import { organizationDirectory, zoneOfTrustFor } from '../../lib/org/zone';
+import { organizationDirectory, zoneOfTrustFor, zoneOfTrustWith } from '../../lib/org/zone';
 import { analyzePolicy } from '../../lib/policy';
 import { parseRules } from '../../lib/rules/load';
 import { useLocalStack } from '../support/emulator';
@@ -129,6 +129,10 @@ describe('zoneOfTrust organization, from the emulator’s AWS Organizations', ()
     const zone = await zoneOfTrustFor(finding, orgRules, directory);
     expect(zone).toMatchObject({ accountIds: [admin], organizationId: id });
     expect(zone.organizationAccountIds).toContain(member);
+    // The per-container directory of these clients is the one zoneOfTrustWith uses: no second read.
+    const reads = clients.calls.filter((call) => call === 'DescribeOrganizationCommand').length;
+    expect(await zoneOfTrustWith(finding, orgRules, clients)).toEqual(zone);
+    expect(clients.calls.filter((call) => call === 'DescribeOrganizationCommand')).toHaveLength(reads);
 
     const memberGrant = analyzePolicy(grantTo(member), zone, { kind: 's3' });
     expect(memberGrant.exposed).toBe(false);
