@@ -49,7 +49,7 @@ const expiry = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 /**
  * An accepted risk, with an owner, a reason and an expiry: a matching finding is recorded as
  * EXCEPTED and nothing is changed; once expired, the exception no longer applies and the
- * decision names the expiry. (Exceptions by resource tag are not supported yet.)
+ * decision names the expiry. Exceptions by resource tag: `exceptionTags`.
  */
 export const ExceptionSchema = z
   .object({
@@ -61,6 +61,22 @@ export const ExceptionSchema = z
   })
   .strict();
 export type RuleException = z.infer<typeof ExceptionSchema>;
+
+/**
+ * Exceptions by resource tag (`remediator:exception=<ticket>`): off unless the rules file allows them.
+ * A tagged exception still needs an owner and an expiry (their own tags), and the expiry may lie at most
+ * `maxDays` ahead, so that a tag cannot accept a risk for ever (lib/rules/exceptions.ts).
+ */
+export const ExceptionTagsSchema = z
+  .object({
+    allow: z.boolean().default(false),
+    key: z.string().min(1).max(128).default('remediator:exception'),
+    ownerKey: z.string().min(1).max(128).default('remediator:exception-owner'),
+    expiresKey: z.string().min(1).max(128).default('remediator:exception-expires'),
+    maxDays: z.number().int().min(1).max(366).default(90),
+  })
+  .strict();
+export type ExceptionTagSettings = z.infer<typeof ExceptionTagsSchema>;
 
 export const RuleSchema = z
   .object({
@@ -81,18 +97,35 @@ export const RuleSchema = z
   .strict();
 export type Rule = z.infer<typeof RuleSchema>;
 
+/**
+ * The zone of trust. `kind: account` (the default): the accounts listed here, or the finding's own
+ * account when none are; `organizationId` / `organizationAccountIds` may be typed by hand.
+ * `kind: organization` (or simply `zoneOfTrust: organization`): the organization this deployment
+ * belongs to and its member accounts, read from AWS Organizations (DescribeOrganization,
+ * ListAccounts) and cached for `cacheSeconds` (lib/org/organization.ts); a typed `organizationId`
+ * must then match the one Organizations answers.
+ */
+export const ZONE_KINDS = ['account', 'organization'] as const;
+export const ZoneOfTrustSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { kind: value } : value),
+  z
+    .object({
+      kind: z.enum(ZONE_KINDS).default('account'),
+      /** Empty: the finding's own account is the zone. */
+      accountIds: z.array(accountId).default([]),
+      organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/).optional(),
+      organizationAccountIds: z.array(accountId).default([]),
+      /** kind organization: how long the organization read from AWS Organizations is trusted before it is read again. */
+      cacheSeconds: z.number().int().min(0).max(86_400).default(900),
+    })
+    .strict(),
+).default({ kind: 'account', accountIds: [], organizationAccountIds: [], cacheSeconds: 900 });
+export type ZoneOfTrustSettings = z.infer<typeof ZoneOfTrustSchema>;
+
 export const RulesFileSchema = z
   .object({
     version: z.literal(1),
-    zoneOfTrust: z
-      .object({
-        /** Empty: the finding's own account is the zone. */
-        accountIds: z.array(accountId).default([]),
-        organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/).optional(),
-        organizationAccountIds: z.array(accountId).default([]),
-      })
-      .strict()
-      .default({ accountIds: [], organizationAccountIds: [] }),
+    zoneOfTrust: ZoneOfTrustSchema,
     /** Member accounts Remediator changes through their member role: all, a list of ids, or { ous }. Default: this deployment's account only. */
     accounts: AccountsSchema.optional(),
     /** Role names exempted from deny-all policies in every account, so the change can be undone. */
@@ -116,6 +149,14 @@ export const RulesFileSchema = z
     rules: z.array(RuleSchema).min(1),
     /** Accepted risks, checked before the rules. */
     exceptions: z.array(ExceptionSchema).default([]),
+    /** Whether resource tags may except a finding, and which tags (off by default). */
+    exceptionTags: ExceptionTagsSchema.default({
+      allow: false,
+      key: 'remediator:exception',
+      ownerKey: 'remediator:exception-owner',
+      expiresKey: 'remediator:exception-expires',
+      maxDays: 90,
+    }),
     /** The Slack team and app whose clicks count (checked by the Slack endpoint). */
   })
   .strict()

@@ -19,6 +19,9 @@ import type { EventBridgeEnvelope, IgnoredFinding, NormalizeOptions, NormalizeRe
 
 const SOURCE = 'aws.securityhub';
 
+/** The finding's ProductArn, kept so that its workflow status can be written back (BatchUpdateFindings names a finding by Id and ProductArn). */
+export const PRODUCT_ARN_LABEL = 'productArn';
+
 const AsffResourceSchema = z.object({
   Type: z.string().min(1).max(256),
   Id: z.string().min(1).max(2048),
@@ -233,7 +236,7 @@ function normalizeOne(item: unknown, field: string, event: EventBridgeEnvelope, 
         exposure,
         observedAt: finding.UpdatedAt,
         sample,
-        labels: { [PRODUCT_LABEL]: productKey },
+        labels: { [PRODUCT_LABEL]: productKey, ...(finding.ProductArn.length <= 1024 ? { [PRODUCT_ARN_LABEL]: finding.ProductArn } : {}) },
         raw: { eventId: event.id, source: event.source, detailType: event['detail-type'] },
       },
       SOURCE,

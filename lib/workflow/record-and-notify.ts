@@ -1,18 +1,26 @@
 /**
- * Record And Notify: the outcome row first, then the message to the finding's
- * route. In this order a retry of the task repeats only the idempotent write
- * before the one call that is not (posting to Slack), which comes last.
+ * Record And Notify: the write-back to Security Hub (when on; it never fails the run), the outcome
+ * row, then the message to the finding's route. In this order a retry of the task repeats only the
+ * idempotent writes before the one call that is not (posting to Slack), which comes last.
+ *
+ * The message says what the outcome alone does not: for intended access archived by rule, the
+ * Access Analyzer archive rule that would have matched; when an exception matched but expired,
+ * which one and when.
  */
+import type { KnownBlock } from '@slack/web-api';
 import type { WebClient } from '@slack/web-api';
 import type { AuditStore } from '../audit/store';
-import { outcomeMessage } from '../escalation/messages';
+import { outcomeMessage, type SlackMessage } from '../escalation/messages';
 import { logger } from '../logger';
 import { outcomeOf } from '../outcome';
+import { expiredExceptionNote } from '../rules/exceptions';
+import type { RuleException } from '../rules/schema';
 import { auditStore } from '../runtime/audit';
 import { rules } from '../runtime/rules';
 import { slack } from '../runtime/slack';
+import { archiveRuleText, proposedArchiveRule } from '../writeback/archive-rule';
 import { defineTask } from './dispatch';
-import { recordRun } from './record-outcome';
+import { recordWithWriteBack, writeBackDeps, type WriteBackDeps } from './record-outcome';
 import { RunStateSchema, type RunState } from './state';
 import type { TaskInput } from './types';
 
@@ -20,6 +28,10 @@ export interface NotifyDeps {
   slack: () => Promise<WebClient>;
   /** Where a run without a routed finding (rejected input) is told. */
   defaultChannel?: string;
+  /** The rules file's exceptions: an expired one that matched is named in the message. */
+  exceptions?: readonly RuleException[];
+  /** The clock the exceptions are checked against (default: now). */
+  now?: () => Date;
 }
 
 /** One message shape for every branch, to the route of the finding's account. */
@@ -31,15 +43,41 @@ export async function notifyRoute(input: TaskInput, deps: NotifyDeps): Promise<R
     logger.warn('no channel to notify', { outcome, executionArn: input.execution });
     return { ...state, notification: { outcome, delivered: false } };
   }
-  const posted = await (await deps.slack()).chat.postMessage({ channel, ...outcomeMessage(state, input.execution) });
+  const message = withNotes(outcomeMessage(state, input.execution), notesFor(state, deps));
+  const posted = await (await deps.slack()).chat.postMessage({ channel, ...message });
   return { ...state, notification: { outcome, delivered: true, ...(posted.channel ? { channel: posted.channel } : {}), ...(posted.ts ? { ts: posted.ts } : {}) } };
 }
 
-export async function recordAndNotify(input: TaskInput, deps: NotifyDeps & { audit: AuditStore }): Promise<RunState> {
-  await recordRun(input, deps.audit);
+/** What the outcome message does not say by itself: the proposed archive rule, an expired exception. */
+export function notesFor(state: RunState, deps: Pick<NotifyDeps, 'exceptions' | 'now'>): string[] {
+  const notes: string[] = [];
+  const { finding, decision } = state;
+  if (!finding || !decision || state.error) return notes;
+  if (decision.action === 'ARCHIVE') {
+    const proposal = proposedArchiveRule(finding, decision.ruleId);
+    notes.push('rule' in proposal ? `Make it a rule: ${archiveRuleText(proposal.rule)}` : `No archive rule proposed: ${proposal.none}`);
+  }
+  if (decision.action !== 'EXCEPTED' && deps.exceptions?.length) {
+    const expired = expiredExceptionNote(finding, deps.exceptions, (deps.now ?? (() => new Date()))());
+    // A plain notification already names it in its headline (the decision's reason).
+    if (expired && !outcomeOf(state).headline.includes('expired on')) notes.push(expired);
+  }
+  return notes;
+}
+
+function withNotes(message: SlackMessage, notes: string[]): SlackMessage {
+  if (notes.length === 0) return message;
+  const blocks: KnownBlock[] = notes.map((note) => ({ type: 'section', text: { type: 'mrkdwn', text: note.slice(0, 2900) } }));
+  const at = Math.max(0, message.blocks.length - 1); // before the execution context line
+  return { text: `${message.text}\n${notes.join('\n')}`, blocks: [...message.blocks.slice(0, at), ...blocks, ...message.blocks.slice(at)] };
+}
+
+export async function recordAndNotify(input: TaskInput, deps: NotifyDeps & { audit: AuditStore; writeBack?: WriteBackDeps }): Promise<RunState> {
+  await recordWithWriteBack(input, deps);
   return notifyRoute(input, deps);
 }
 
-export const recordAndNotifyTask = defineTask('record-and-notify', RunStateSchema, (input) =>
-  recordAndNotify(input, { audit: auditStore(), slack, defaultChannel: rules().routes.default.slackChannel }),
-);
+export const recordAndNotifyTask = defineTask('record-and-notify', RunStateSchema, (input) => {
+  const rulesFile = rules();
+  return recordAndNotify(input, { audit: auditStore(), slack, defaultChannel: rulesFile.routes.default.slackChannel, exceptions: rulesFile.exceptions, writeBack: writeBackDeps() });
+});

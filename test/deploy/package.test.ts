@@ -109,8 +109,8 @@ describe('serverless package', () => {
   });
 
   it('grants the workflow role exactly the permissions the registered controls declare', () => {
-    // The workflow role has its own dynamodb/secretsmanager/… grants (audit tables, Slack secret; sts: the member role, test/deploy/member-role.test.ts): compare the rest exactly, and require every control action.
-    const ownServices = /^(logs|dynamodb|secretsmanager|access-analyzer|states|sts):/;
+    // The workflow role has its own dynamodb/secretsmanager/… grants (audit tables, Slack secret; sts: the member role, test/deploy/member-role.test.ts; Security Hub write-back; Organizations for the org zone): compare the rest exactly, and require every control action.
+    const ownServices = /^(logs|dynamodb|secretsmanager|access-analyzer|states|sts|securityhub|organizations):/;
     const all = statements()
       .filter((s) => s.role === 'WorkflowRole')
       .flatMap((s) => ([] as string[]).concat(s.Action));
@@ -118,6 +118,16 @@ describe('serverless package', () => {
     const expected = [...new Set([...allControlPermissions(), ...SOURCE_VERIFY_PERMISSIONS])].sort();
     expect(all.filter((a) => !ownServices.test(a)).sort()).toEqual(expected.filter((a) => !ownServices.test(a)));
     expect(all).toEqual(expect.arrayContaining(allControlPermissions()));
+  });
+
+  it('lets the notify function write outcomes back to Security Hub, and read the organization for its zone of trust', () => {
+    const workflow = statements().filter((s) => s.role === 'WorkflowRole');
+    const granting = (action: string) => workflow.filter((s) => ([] as string[]).concat(s.Action).includes(action));
+    expect(granting('securityhub:BatchUpdateFindings')).toHaveLength(1);
+    expect(JSON.stringify(granting('securityhub:BatchUpdateFindings')[0]!.Resource)).toContain(':hub/default');
+    expect(granting('organizations:ListAccounts')).toHaveLength(1);
+    const notify = resources.NotifyLambdaFunction as unknown as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(notify.Properties.Environment.Variables.REMEDIATOR_SECURITY_HUB_WRITEBACK).toBe('true');
   });
 
   it('keeps iam/control-permissions.json in step with the control registry', () => {

@@ -484,7 +484,7 @@ describe('Security Hub details the normalizer does not model', () => {
   it('reads the grant from Details.Other even when other Details shapes are unknown', () => {
     const finding = only(normalizeEvent(sample('security-hub/access-analyzer-unknown-details-shapes'), DEPLOYMENT));
     expect(finding.exposure).toMatchObject({ isPublic: false, principals: ['444455556666'], actions: ['s3:GetObject', 's3:GetObjectVersion'] });
-    expect(finding.labels).toEqual({ product: 'access-analyzer' });
+    expect(finding.labels).toEqual({ product: 'access-analyzer', productArn: 'arn:aws:securityhub:us-west-2::product/aws/access-analyzer' });
   });
 });
 
