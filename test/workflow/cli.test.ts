@@ -4,7 +4,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
-import { main, type CliIo } from '../../lib/cli/commands';
+import { main, type CliIo } from '../../cli/main';
 import { executionName } from '../../lib/workflow/types';
 import { createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { useLocalStack } from '../support/emulator';
