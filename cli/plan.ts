@@ -45,8 +45,10 @@ async function plan(argv: string[], io: CliIo): Promise<number> {
   }
   io.stdout(`${control.id} on ${finding.resource.arn}\n${result.applicable ? 'WOULD CHANGE' : 'NO CHANGE'}: ${result.summary}\nreason: ${result.reason}\n`);
   if (diff) io.stdout(`\n${diff}\n`);
-  const lines = describeLostAccess(lost);
-  io.stdout(`\nwho loses access:${lines.length ? `\n${lines.map((line) => `  - ${line}`).join('\n')}` : ' nobody'}\n`);
+  // Entries that name nobody are settings (Block Public Access, …): shown apart, after those who lose something.
+  const lines = describeLostAccess(lost.filter((entry) => entry.who.length));
+  const settings = lost.filter((entry) => !entry.who.length).map((entry) => `  also changes ${entry.field}: ${entry.where}`);
+  io.stdout(`\nwho loses access:${lines.length ? `\n${lines.map((line) => `  - ${line}`).join('\n')}` : ' nobody'}\n${settings.length ? `${settings.join('\n')}\n` : ''}`);
   return 0;
 }
 

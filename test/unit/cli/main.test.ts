@@ -64,3 +64,14 @@ describe('usage errors', () => {
     expect(result.err).toMatch(/ControlNotFoundError/);
   });
 });
+
+describe('following a run', () => {
+  it('is the default on a terminal only, and either flag overrides it', async () => {
+    const { followWanted } = await import('../../../cli/run');
+    const io = (isTTY: boolean): CliIo => ({ stdout: () => undefined, stderr: () => undefined, env: {}, isTTY });
+    expect(followWanted({}, io(true))).toBe(true);
+    expect(followWanted({}, io(false))).toBe(false);
+    expect(followWanted({ 'no-follow': true }, io(true))).toBe(false);
+    expect(followWanted({ follow: true }, io(false))).toBe(true);
+  });
+});
