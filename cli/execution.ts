@@ -7,7 +7,7 @@ import { outcomeOf, type Outcome } from '../lib/outcome';
 import { RunStateSchema } from '../lib/workflow/state';
 import { executionHistory } from '../local/execution';
 import { EXIT, NotFoundError } from './errors';
-import { timelineOf, type TimelineEntry } from './timeline';
+import { causeMessage, timelineOf, type TimelineEntry } from './timeline';
 
 export interface Ending {
   executionArn: string;
@@ -45,7 +45,7 @@ export function endingOf(description: DescribeExecutionCommandOutput, executionA
   if (status === 'RUNNING') return { ...base, outcome: null, headline: 'still running', error: null, changeId: null, exitCode: EXIT.RUNNING };
   if (status !== 'SUCCEEDED') {
     const error = description.error ?? status;
-    return { ...base, outcome: 'FAILED', headline: `${error}${description.cause ? `: ${description.cause}` : ''}`, error, changeId: null, exitCode: EXIT.FAILED };
+    return { ...base, outcome: 'FAILED', headline: `${error}${description.cause ? `: ${causeMessage(description.cause)}` : ''}`, error, changeId: null, exitCode: EXIT.FAILED };
   }
   const state = RunStateSchema.safeParse(description.output ? JSON.parse(description.output) : {});
   if (!state.success) return { ...base, outcome: null, headline: 'ended with an output the CLI cannot read', error: null, changeId: null, exitCode: EXIT.NOT_RESOLVED };

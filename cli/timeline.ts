@@ -61,18 +61,25 @@ const NOTES: readonly [key: string, describe: (value: Json) => string][] = [
   ['error', (e) => `error ${String(e.Error)}: ${short(causeMessage(e.Cause))}`],
 ];
 
-function causeMessage(cause: unknown): string {
+/** The message of a Step Functions error cause (a Lambda error's JSON, or plain text); never its stack trace. */
+export function causeMessage(cause: unknown): string {
   if (typeof cause !== 'string') return JSON.stringify(cause ?? '');
   const parsed = parse(cause);
   return str(parsed.errorMessage) ?? str(parsed.message) ?? cause;
 }
 
-/** What `after` holds that `before` did not (or held otherwise), as timeline notes. */
+const isObject = (value: unknown): value is Json => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * What `after` holds that `before` did not (or held otherwise), as timeline notes. Compared as the notes read, so a
+ * state that passes a part on re-serialized (keys reordered, fields dropped by its schema) adds no line.
+ */
 export function stateNotes(before: Json, after: Json): string[] {
   return NOTES.flatMap(([key, describe]) => {
     const value = after[key];
-    if (!value || typeof value !== 'object' || JSON.stringify(value) === JSON.stringify(before[key])) return [];
-    return [describe(value as Json)];
+    if (!isObject(value)) return [];
+    const note = describe(value);
+    return isObject(before[key]) && describe(before[key]) === note ? [] : [note];
   });
 }
 

@@ -57,6 +57,18 @@ const KIND_OF_OUTCOME: Record<string, HistoryKind> = {
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
 
+/** A recorded error cause as a message: a Lambda error's JSON gives its `errorMessage` (never its stack trace). */
+function causeText(cause: string | null): string {
+  if (!cause) return '';
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    const message = parsed && typeof parsed === 'object' ? str((parsed as Record<string, unknown>).errorMessage) : null;
+    return message ?? cause;
+  } catch {
+    return cause;
+  }
+}
+
 /** The entries one change record tells: the change itself, then its rollback or its failure. */
 export function changeEntries(record: ChangeRecord): HistoryEntry[] {
   const change = { changeId: record.changeId, controlId: record.controlId, status: record.status, actor: record.actor, before: record.before, after: record.after };
@@ -94,7 +106,7 @@ export function outcomeEntry(item: Record<string, unknown>): HistoryEntry {
     outcome,
     decision: { action: str(item.action), ruleId: str(item.ruleId) },
     ...(decidedBy ? { by: decidedBy } : {}),
-    ...(error ? { error: { name: str(error.name) ?? 'Error', message: str(error.cause) ?? '' } } : {}),
+    ...(error ? { error: { name: str(error.name) ?? 'Error', message: causeText(str(error.cause)) } } : {}),
   };
 }
 

@@ -41,9 +41,10 @@ describe('the ending of an execution', () => {
   });
 
   it('is 1 with the named error when the execution failed', () => {
-    const ending = endingOf(described({ status: 'FAILED', error: 'ResourceNotFoundError', cause: 'no such bucket' }), ARN);
+    const cause = JSON.stringify({ errorType: 'ResourceNotFoundError', errorMessage: 'no such bucket', trace: ['ResourceNotFoundError: no such bucket', '    at readBucket (lib/controls/s3-bucket.ts:1:1)'] });
+    const ending = endingOf(described({ status: 'FAILED', error: 'ResourceNotFoundError', cause }), ARN);
     expect(ending).toMatchObject({ outcome: 'FAILED', error: 'ResourceNotFoundError', exitCode: EXIT.FAILED });
-    expect(ending.headline).toContain('no such bucket');
+    expect(ending.headline).toBe('ResourceNotFoundError: no such bucket');
   });
 
   it('is 5 while the execution runs', () => {

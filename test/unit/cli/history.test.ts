@@ -47,7 +47,7 @@ const records = [
   changeRecord,
   outcome(FIX, '2026-12-01T10:05:00.000Z', { outcome: 'ACKNOWLEDGED', headline: `On-call acknowledged the open finding on ${RESOURCE} (by <@U0ONCALL>)`, changeId: 'fix-1' }),
   outcome(UNDO, '2026-12-01T11:00:01.000Z', { outcome: 'ROLLED_BACK', action: 'ROLLBACK', headline: 'Change fix-1 was rolled back' }),
-  outcome(OTHER, '2026-11-20T09:00:00.000Z', { outcome: 'FAILED', findingId: 'finding-0', headline: 'Remediation failed', error: { name: 'TransientAwsError', cause: 'throttled' } }),
+  outcome(OTHER, '2026-11-20T09:00:00.000Z', { outcome: 'FAILED', findingId: 'finding-0', headline: 'Remediation failed', error: { name: 'TransientAwsError', cause: JSON.stringify({ errorType: 'TransientAwsError', errorMessage: 'throttled', trace: ['at x'] }) } }),
 ];
 
 describe('the history of a resource', () => {

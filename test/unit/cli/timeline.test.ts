@@ -88,3 +88,11 @@ describe('the timeline of an execution', () => {
     expect(formatEntry(entries.at(-1)!, T0)).toBe('  +  3.20s  SUCCEEDED');
   });
 });
+
+describe('a part of the state passed on re-serialized', () => {
+  it('adds no line when only its key order or an unshown field changed', () => {
+    const reordered = { reason: 'public bucket', controlId: 's3-deny-all-bucket-policy', ruleId: 'public-buckets', mode: 'auto', action: 'REMEDIATE', route: { approvers: [] } };
+    expect(stateNotes({ decision }, { decision: reordered })).toEqual([]);
+    expect(stateNotes({ change }, { change: { ...change, status: 'DUPLICATE' } })).toEqual(['change DUPLICATE manual-abc: deny-all policy']);
+  });
+});
