@@ -71,6 +71,9 @@ export async function describe(sfn: SFNClient, executionArn: string): Promise<De
   }
 }
 
+/** Polling slows down while nothing happens (a run waiting for a human may wait hours), down to one poll in 5 s. */
+const MAX_POLL_MS = 5_000;
+
 /**
  * Report every timeline entry of the execution as it appears (polling its history) until it stops, or just once
  * when `follow` is false; then how it stands.
@@ -80,17 +83,17 @@ export async function watchExecution(
   executionArn: string,
   options: { follow: boolean; onEntry: (entry: TimelineEntry) => void; pollMs?: number },
 ): Promise<{ ending: Ending; entries: TimelineEntry[] }> {
+  const basePollMs = options.pollMs ?? 500;
+  let pollMs = basePollMs;
   let reported = 0;
-  const report = (entries: TimelineEntry[]) => {
-    for (const entry of entries.slice(reported)) options.onEntry(entry);
-    reported = Math.max(reported, entries.length);
-  };
   for (;;) {
     const description = await describe(sfn, executionArn);
     // Read the history after the description: a stopped execution's history is then complete.
     const entries = timelineOf(await executionHistory(sfn, executionArn));
-    report(entries);
+    for (const entry of entries.slice(reported)) options.onEntry(entry);
+    pollMs = entries.length > reported ? basePollMs : Math.min(MAX_POLL_MS, Math.round(pollMs * 1.5));
+    reported = Math.max(reported, entries.length);
     if (description.status !== 'RUNNING' || !options.follow) return { ending: endingOf(description, executionArn), entries };
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
