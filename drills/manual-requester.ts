@@ -12,7 +12,7 @@
  * a correctly signed request (lib/requests/identity.ts) must get through.
  */
 import { randomBytes } from 'node:crypto';
-import { manualRequestEvent } from '../lib/cli/commands';
+import { manualRequestEvent } from '../cli/manual-request';
 import { requestDigest, signIdentityProof } from '../lib/requests/identity';
 import { isResourceWrite } from './faults';
 import { bucketName, type Drill, type DrillOutcome } from './harness';

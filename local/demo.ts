@@ -9,6 +9,7 @@ import { AwsClients } from '../lib/aws/clients';
  */
 import { DeletePublicAccessBlockCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { COLOURED, PLAIN, formatEntry } from '../cli/timeline';
 import { AuditStore } from '../lib/audit/store';
 import { SLACK_BUTTONS } from '../lib/escalation/messages';
 import { accessAnalyzerEvent, createBucketWithPolicy, publicReadPolicy, uniqueName } from './fixtures';
@@ -26,13 +27,14 @@ const dim = color(2);
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 const indent = (text: string, prefix = '      '): string => text.split('\n').map((l) => prefix + l).join('\n');
 
+/** Each state as it is entered, in the CLI's timeline format (cli/timeline.ts: `remediate run --follow` prints the same). */
 function timeline(start: number): (visit: StateVisit) => void {
   const printed = new Set<string>();
   return (visit) => {
     const key = `${visit.name}@${visit.enteredAt.getTime()}`;
     if (printed.has(key)) return;
     printed.add(key);
-    say(`  ${dim(`+${((visit.enteredAt.getTime() - start) / 1000).toFixed(2).padStart(6)}s`)}  ${visit.name} ${dim(`(${visit.type})`)}`);
+    say(formatEntry({ at: visit.enteredAt, kind: 'entered', state: visit.name, type: visit.type, notes: [] }, start, process.stdout.isTTY ? COLOURED : PLAIN));
   };
 }
 

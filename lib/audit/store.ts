@@ -8,6 +8,9 @@
  *   pk FINDING#<key>           sk CLAIM    -> which execution handles this finding version
  *   pk LEASE#<resourceArn>     sk LEASE    -> which execution may plan and write this resource now,
  *                                             and the last change written under the lease
+ *
+ * Change records and outcomes that name a resource also carry `historyResourceArn` and `historyAt`, the keys of the
+ * `byResource` index: a resource's history across executions (lib/audit/history.ts).
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -36,6 +39,14 @@ export interface Lease {
   lastChange?: { changeId: string; executionArn: string; at: string };
 }
 
+/** The index of the audit table keyed by resource ARN (serverless.yml AuditTable), newest first by `historyAt`. */
+export const RESOURCE_HISTORY_INDEX = 'byResource';
+
+/** The index keys of a record about `resourceArn` at `at` (none for a record that names no resource). */
+export function resourceHistoryKeys(resourceArn: unknown, at: string): { historyResourceArn?: string; historyAt?: string } {
+  return typeof resourceArn === 'string' && resourceArn ? { historyResourceArn: resourceArn, historyAt: at } : {};
+}
+
 /** A guarded transition found the record in another state (or held by someone else). */
 /** Tries at taking a lease that is released while we look (then busy: the state machine retries). */
 const LEASE_ATTEMPTS = 3;
@@ -56,7 +67,8 @@ export class AuditStore {
 
   /** Fails if a record with this id exists: one change per execution. */
   async createChange(record: ChangeRecord): Promise<void> {
-    await this.put({ pk: `CHANGE#${record.changeId}`, sk: 'RECORD', ...ChangeRecordSchema.parse(record) }, 'attribute_not_exists(pk)', `saving change record ${record.changeId}`);
+    const item = ChangeRecordSchema.parse(record);
+    await this.put({ pk: `CHANGE#${record.changeId}`, sk: 'RECORD', ...item, ...resourceHistoryKeys(item.resourceArn, item.createdAt) }, 'attribute_not_exists(pk)', `saving change record ${record.changeId}`);
   }
 
   async getChange(changeId: string): Promise<ChangeRecord | undefined> {
@@ -194,7 +206,8 @@ export class AuditStore {
   }
 
   async recordOutcome(executionName: string, outcome: Record<string, unknown>): Promise<void> {
-    await this.put({ pk: `EXECUTION#${executionName}`, sk: 'OUTCOME', recordedAt: new Date().toISOString(), ...outcome }, undefined, `recording outcome of ${executionName}`);
+    const item: Record<string, unknown> = { recordedAt: new Date().toISOString(), ...outcome };
+    await this.put({ pk: `EXECUTION#${executionName}`, sk: 'OUTCOME', ...item, ...resourceHistoryKeys(item.resourceArn, String(item.recordedAt)) }, undefined, `recording outcome of ${executionName}`);
   }
 
   async getOutcome(executionName: string): Promise<Record<string, unknown> | undefined> {

@@ -46,6 +46,20 @@ describe('npm run build', () => {
     expect(`${run.stdout}${run.stderr}`).toMatch(/usage: remediate/);
   });
 
+  it('prints a command’s --help with an example and the exit codes with plain node', () => {
+    const run = remediate('run', '--help');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^usage: remediate run /);
+    expect(run.stdout).toMatch(/\nexample:\n {2}remediate run /);
+    expect(run.stdout).toMatch(/exit codes: 0 done/);
+  });
+
+  it('says which setting is missing and where to get it, with exit 2, before any AWS call', () => {
+    const run = remediate('status', 'manual-abc');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('REMEDIATOR_STATE_MACHINE_ARN is not set: run `remediate local`');
+  });
+
   it('ships the local stack’s moto launcher beside itself, where local/stack.ts looks for it', () => {
     expect(readFileSync(join(outDir, 'moto_launcher.py'), 'utf8')).toBe(readFileSync('local/moto_launcher.py', 'utf8'));
   });

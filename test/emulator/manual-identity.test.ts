@@ -13,7 +13,7 @@ import type { Finding } from '../../lib/finding';
 import { authenticateManualRequest } from '../../lib/requests/authenticate';
 import { REQUEST_DIGEST_HEADER, requestDigest, signIdentityProof, type IdentityProof } from '../../lib/requests/identity';
 import { normalizeEvent } from '../../lib/sources';
-import { manualRequestEvent } from '../../lib/cli/commands';
+import { manualRequestEvent } from '../../cli/manual-request';
 import { useLocalStack } from '../support/emulator';
 
 const stack = useLocalStack();
