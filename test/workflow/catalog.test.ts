@@ -20,7 +20,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesComman
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
-import { main, type CliIo } from '../../lib/cli/commands';
+import { main, type CliIo } from '../../cli/main';
 import { decodePolicyDocument } from '../../lib/controls/iam-role-restrict-trust';
 import { getControl } from '../../lib/controls/registry';
 import type { ControlContext } from '../../lib/controls/types';

@@ -11,7 +11,7 @@ import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../../lib/accounts/member-role';
 import { addClientDecorator, type ClientScope, type SdkClient } from '../../lib/aws/clients';
-import { main, type CliIo } from '../../lib/cli/commands';
+import { main, type CliIo } from '../../cli/main';
 import { executionName } from '../../lib/workflow/types';
 import { accessAnalyzerEvent, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { actInAccount, LOCAL_MEMBER_ACCOUNT } from '../../local/stack';
