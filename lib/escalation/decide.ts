@@ -32,7 +32,7 @@ export interface DecideDeps {
 
 /** An action that does not answer this kind of request (Roll back on an approval, Approve on an escalation). */
 export function assertAnswers(approval: ApprovalItem, action: SlackAction): void {
-  if (approval.kind !== KIND_OF[action]) throw new InvalidSlackRequestError(`${action} is not an answer to a ${approval.kind} request`);
+  if (approval.kind !== KIND_OF[action]) throw new InvalidSlackRequestError(`${action} is not an answer to an ${approval.kind} request`);
 }
 
 /** Decide once and resume the execution; returns the decided item. */
