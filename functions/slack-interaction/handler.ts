@@ -15,6 +15,7 @@ import { handleSlackInteraction } from '../../lib/workflow/slack-interaction';
  */
 export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   if (isLinkPath(event.rawPath)) {
+    if (!process.env.REMEDIATOR_APPROVAL_LINK_SECRET_ID) return { statusCode: 404, headers: { 'content-type': 'text/plain' }, body: 'approval links are not configured (Slack is)' };
     return handleApprovalLink(
       { method: event.requestContext.http.method, path: event.rawPath, query: event.queryStringParameters ?? Object.fromEntries(new URLSearchParams(event.rawQueryString)) },
       { signingKey: await linkSigningKey(), approvals: approvalStore(), sfn: sfnClient() },
