@@ -2,6 +2,7 @@
  * The plain-text rendering of a request (the SNS fallback: e-mail and other subscribers),
  * with the signed links that answer it. Same facts as the Slack message (request-view.ts).
  */
+import { outcomeOf, type RunState } from '../outcome';
 import type { SlackAction } from './messages';
 import { capLines, type RequestView } from './request-view';
 
@@ -57,4 +58,17 @@ export function textRequestMessage(args: { title: string; view: RequestView; lin
   let body = sections.join('\n\n');
   if (Buffer.byteLength(body) > SNS_LIMITS.messageBytes) body = `${body.slice(0, SNS_LIMITS.messageBytes / 4)}\n…\n\n${sections.slice(-2).join('\n\n')}`;
   return { subject: subjectOf(`${args.title}: ${f.resourceArn}`), body };
+}
+
+/** How a run ended, as plain text (the next level without Slack). */
+export function outcomeText(state: RunState, executionArn: string): TextMessage {
+  const { outcome, headline } = outcomeOf(state);
+  const lines = [`${outcome}: ${headline}`];
+  if (state.finding) {
+    const f = state.finding;
+    lines.push(`Resource: ${f.resource.arn} (${f.resource.type})`, `Account:  ${f.resource.accountId} / ${f.resource.region}`, `Finding:  ${f.source} · ${f.type} · ${f.severity}`, `Since:    ${f.observedAt} (first observed)`);
+  }
+  if (state.error) lines.push(`Error: ${state.error.Error}: ${state.error.Cause.slice(0, 500)}`);
+  lines.push(`Execution: ${executionArn} (remediate status ${executionArn})`);
+  return { subject: subjectOf(`${outcome}: ${state.finding?.resource.arn ?? headline}`), body: lines.join('\n') };
 }

@@ -21,6 +21,7 @@ import { SLACK_BUTTONS } from '../../lib/escalation/messages';
 import { FindingSchema, type Decision } from '../../lib/finding';
 import { RulesFileSchema } from '../../lib/rules/schema';
 import type { LinkDelivery } from '../../lib/workflow/ask-human';
+import { escalateToNextLevel } from '../../lib/workflow/escalate-to-next-level';
 import { requestApproval } from '../../lib/workflow/request-approval';
 import { handleSlackInteraction } from '../../lib/workflow/slack-interaction';
 import { createBucketWithPolicy, uniqueName } from '../../local/fixtures';
@@ -293,5 +294,38 @@ describe('approval links (the SNS fallback without Slack)', () => {
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('rollback is not an answer to an approval request');
     expect((await approvals.get(waiting.approvalId))?.status).toBe('PENDING');
+  });
+
+  it('tell the next level on the approval topic when on-call did not answer (no Slack)', async () => {
+    const finding = FindingSchema.parse({
+      id: uniqueName('finding'),
+      source: 'config',
+      type: 's3-bucket-public-read-prohibited',
+      status: 'ACTIVE',
+      severity: 'HIGH',
+      resource: { arn: `arn:aws:s3:::${uniqueName('unanswered')}`, type: 'AWS::S3::Bucket', accountId: stack.accountId, region: stack.region },
+      observedAt: '2026-12-01T08:00:00Z',
+      raw: { eventId: 'e', source: 'aws.config' },
+    });
+    const decision: Decision = {
+      action: 'REMEDIATE',
+      controlId: CONTROL,
+      mode: 'auto',
+      ruleId: 'default',
+      reason: 'rule default',
+      route: { slackChannel: '#not-used-without-slack', approvers: ['U0LEAD'] },
+      rescan: { waitSeconds: 0, maxAttempts: 1 },
+      escalation: { timeoutSeconds: 600 },
+      approval: { timeoutSeconds: 600 },
+    };
+    const executionArn = `arn:aws:states:${stack.region}:${stack.accountId}:execution:m:${uniqueName('run')}`;
+    const result = await escalateToNextLevel(
+      { state: { finding, decision }, execution: executionArn },
+      { slack: () => Promise.reject(new Error('Slack is not configured in this test')), slackConfigured: false, links: links() },
+    );
+    expect(result.escalation).toMatchObject({ nextLevel: true });
+    const body = await receive(inboxUrl, (text) => text.includes(finding.resource.arn));
+    expect(body).toMatch(/^ESCALATED: /);
+    expect(body).toContain(`remediate status ${executionArn}`);
   });
 });
