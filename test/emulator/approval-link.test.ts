@@ -7,9 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ import { createBucketWithPolicy, uniqueName } from '../../local/fixtures';
 import { LOCAL_SLACK_APP, LOCAL_SLACK_TEAM, interactionBody, signSlackBody } from '../../local/slack-click';
 import { pendingApprovalItem } from '../support/approvals';
 import { useLocalStack } from '../support/emulator';
+import { receiveMatching, taskTokens, type TaskTokens } from '../support/task-token';
 
 const stack = useLocalStack();
 const clients = new AwsClients(stack.clientConfig);
@@ -49,8 +50,7 @@ const rules = RulesFileSchema.parse({
 
 let topicArn = '';
 let inboxUrl = '';
-let tokenQueueUrl = '';
-let stateMachineArn = '';
+let tokens: TaskTokens;
 
 beforeAll(async () => {
   const secretId = uniqueName('remediator/approval-links');
@@ -63,45 +63,12 @@ beforeAll(async () => {
   const inboxArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
   await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: inboxArn, Attributes: { RawMessageDelivery: 'true' } }));
 
-  // A task that waits for a human, as Request Approval's Task does: its token is handed out through a queue.
-  tokenQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('task-tokens') }))).QueueUrl ?? '';
-  stateMachineArn =
-    (
-      await sfn.send(
-        new CreateStateMachineCommand({
-          name: uniqueName('wait-for-decision'),
-          roleArn: `arn:aws:iam::${stack.accountId}:role/approval-link-test`,
-          definition: JSON.stringify({
-            StartAt: 'Wait For Decision',
-            States: {
-              'Wait For Decision': {
-                Type: 'Task',
-                Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-                Parameters: { QueueUrl: tokenQueueUrl, MessageBody: { 'token.$': '$$.Task.Token', 'execution.$': '$$.Execution.Id' } },
-                End: true,
-              },
-            },
-          }),
-        }),
-      )
-    ).stateMachineArn ?? '';
+  tokens = await taskTokens(sfn, sqs, stack.accountId);
 });
 
 const links = (): LinkDelivery => ({ topicArn, baseUrl: BASE_URL, signingKey: () => Promise.resolve(signingKey), sns: () => sns });
 
-/** Receive the first message of a queue that satisfies `match` (and delete it). */
-async function receive(queueUrl: string, match: (body: string) => boolean): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    for (const message of Messages) {
-      if (!match(message.Body ?? '')) continue;
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-      return message.Body ?? '';
-    }
-  }
-  throw new Error(`no matching message on ${queueUrl}`);
-}
+const receive = (queueUrl: string, match: (body: string) => boolean) => receiveMatching(sqs, queueUrl, match);
 
 interface Waiting {
   bucket: string;
@@ -115,8 +82,7 @@ interface Waiting {
 async function waitingForApproval(): Promise<Waiting> {
   const bucket = uniqueName('link-prod');
   await createBucketWithPolicy(s3, bucket);
-  const { executionArn = '' } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: uniqueName('run'), input: '{}' }));
-  const tokenMessage = JSON.parse(await receive(tokenQueueUrl, (body) => body.includes(executionArn))) as { token: string };
+  const { executionArn, taskToken } = await tokens.waiting();
   const finding = FindingSchema.parse({
     id: uniqueName('finding'),
     source: 'access-analyzer',
@@ -140,7 +106,7 @@ async function waitingForApproval(): Promise<Waiting> {
     approval: { timeoutSeconds: 600 },
   };
   const { approvalId } = await requestApproval(
-    { state: { finding, decision }, execution: executionArn, taskToken: tokenMessage.token },
+    { state: { finding, decision }, execution: executionArn, taskToken },
     {
       rules,
       remediationRoleArn: stack.remediationRoleArn,
@@ -171,15 +137,6 @@ async function open(link: string, method: 'GET' | 'POST' = 'GET'): Promise<APIGa
   } as unknown as APIGatewayProxyEventV2;
   const context = { functionName: 'slackInteraction', awsRequestId: 'r', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:slackInteraction', memoryLimitInMB: '256', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
   return (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
-}
-
-async function execution(executionArn: string, until: (status: string) => boolean = (s) => s !== 'RUNNING'): Promise<DescribeExecutionCommandOutput> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (until(described.status ?? '') || Date.now() > deadline) return described;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('approval links (the SNS fallback without Slack)', () => {
@@ -236,7 +193,7 @@ describe('approval links (the SNS fallback without Slack)', () => {
     expect(approved.statusCode).toBe(200);
     expect(approved.body).toContain(`APPROVED</strong> by link:${waiting.approvalId}`);
 
-    const done = await execution(waiting.executionArn);
+    const done = await tokens.finished(waiting.executionArn);
     expect(done.status).toBe('SUCCEEDED');
     const output = JSON.parse(done.output ?? '{}') as { outcome: string; decidedBy: string; plan?: { planHash: string } };
     expect(output).toMatchObject({ outcome: 'APPROVED', decidedBy: `link:${waiting.approvalId}` });
@@ -257,7 +214,7 @@ describe('approval links (the SNS fallback without Slack)', () => {
   it('reject on POST: the waiting task fails with ApprovalRejected', async () => {
     const waiting = await waitingForApproval();
     expect((await open(waiting.link.reject, 'POST')).statusCode).toBe(200);
-    const done = await execution(waiting.executionArn);
+    const done = await tokens.finished(waiting.executionArn);
     expect(done.status).toBe('FAILED');
     expect(done.error).toBe('ApprovalRejected');
     expect((await approvals.get(waiting.approvalId))?.decision).toBe('REJECTED');
