@@ -7,10 +7,10 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { RemediatorError } from '../errors';
-import { SLACK_BUTTONS, type SlackAction } from './messages';
+import type { SlackAction } from './messages';
 
 /** Every action a link can carry (the same answers as the Slack buttons). */
-export const LINK_ACTIONS = Object.keys(SLACK_BUTTONS) as SlackAction[];
+export const LINK_ACTIONS: readonly SlackAction[] = ['approve', 'reject', 'acknowledge', 'rollback'];
 
 const APPROVAL_ID = /^apr_[0-9a-f]{32}$/;
 const SIGNATURE = /^[0-9a-f]{64}$/;

@@ -8,7 +8,8 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { Finding } from '../finding';
 import { outcomeOf, type RunState } from '../outcome';
-import { capLines, type FindingFacts, type RequestView } from './request-view';
+import { capLines } from './lines';
+import type { FindingFacts, RequestView } from './request-view';
 
 export const SLACK_BUTTONS = {
   approve: 'remediator_approve',

@@ -12,8 +12,6 @@ import { analyzePolicy, type ExternalAccessFinding, type ResourceKind, type Zone
 
 /** Diff lines shown in a message; the rest is one command away. */
 export const DIFF_LINES = 40;
-/** Lines of "who could reach it" and "who loses access" shown before "… N more". */
-export const LIST_LINES = 15;
 
 export interface FindingFacts {
   resourceArn: string;
@@ -136,11 +134,6 @@ export function planFacts(args: {
     fullPlan: fullPlanCommand(args.controlId, args.resourceArn),
     losesAccess: describeLostAccess(whoLosesAccess(args.before, args.after, args.zone, { kind })),
   };
-}
-
-/** At most `max` lines, the last one saying how many were left out. */
-export function capLines(lines: readonly string[], max: number = LIST_LINES): string[] {
-  return lines.length <= max ? [...lines] : [...lines.slice(0, max - 1), `… ${lines.length - (max - 1)} more`];
 }
 
 /** The view of one request: the finding, who could reach it (from the plan's `before` when there is one), and the plan. */

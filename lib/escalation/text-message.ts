@@ -4,7 +4,8 @@
  */
 import { outcomeOf, type RunState } from '../outcome';
 import type { SlackAction } from './messages';
-import { capLines, type RequestView } from './request-view';
+import { capLines } from './lines';
+import type { RequestView } from './request-view';
 
 /** SNS limits: a subject of at most 100 printable characters on one line; a message of at most 256 KB. */
 export const SNS_LIMITS = { subject: 100, messageBytes: 256 * 1024 } as const;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ExpiredApprovalLinkError, InvalidApprovalLinkError, approvalLink, signLink, verifyLink, type LinkClaim } from '../../../lib/escalation/approval-link';
+import { ExpiredApprovalLinkError, InvalidApprovalLinkError, LINK_ACTIONS, approvalLink, signLink, verifyLink, type LinkClaim } from '../../../lib/escalation/approval-link';
+import { SLACK_BUTTONS } from '../../../lib/escalation/messages';
 import { RemediatorError } from '../../../lib/errors';
 
 const key = 'k3y-for-the-published-vector-0123456789abcdef';
@@ -67,6 +68,10 @@ describe('signed approval links', () => {
       expect(() => verifyLink(request, key, before(claim))).toThrow(InvalidApprovalLinkError);
       expect(() => verifyLink(request, key, before(claim))).toThrow(message);
     }
+  });
+
+  it('offer exactly the answers the Slack buttons offer', () => {
+    expect([...LINK_ACTIONS].sort()).toEqual(Object.keys(SLACK_BUTTONS).sort());
   });
 
   it('refuse to sign or verify with a key too short to be a secret', () => {

@@ -139,6 +139,15 @@ describe('Slack approval requests', () => {
     expect(texts(message).find((t) => t.startsWith('*Who loses access*'))).toMatch(/… \d+ more$/);
   });
 
+  it('cut a single diff line longer than a section, keeping the fence closed', () => {
+    const huge = { ...publicRead, Condition: { StringEquals: { 'aws:Referer': 'r'.repeat(5000) } } };
+    const message = approvalRequestMessage(view({ plan: { ...plan, before: { policy: policy([internal, huge]) }, after: { policy: policy([internal]) } } }), approvalId);
+    assertWithinSlackLimits(message);
+    const diff = diffSection(message);
+    expect(diff.match(/```/g)).toHaveLength(2);
+    expect(diff).toContain('(cut to fit in Slack)');
+  });
+
   it('escape what Slack would read as markup (&, <, >), so a policy cannot inject mentions or links', () => {
     const hostile = { Sid: 'Evil', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*', Condition: { StringLike: { 'aws:Referer': '<!channel> & <https://evil.example|click>' } } };
     const message = approvalRequestMessage(view({ plan: { ...plan, before: { policy: policy([internal, hostile]) }, after: { policy: policy([internal]) } } }), approvalId);
