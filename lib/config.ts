@@ -20,6 +20,10 @@ export interface RuntimeSettings {
   accessAnalyzerRescan: boolean;
   /** The local emulator's endpoint (the local stack only): AWS calls, and identity proofs, go there. */
   localEndpoint: string | null;
+  /** Without Slack: the SNS topic approval requests go to, with signed links (REMEDIATOR_APPROVAL_TOPIC_ARN). */
+  approvalTopicArn: string | null;
+  /** The public base URL of the interaction endpoint that serves the links (REMEDIATOR_APPROVAL_LINK_BASE_URL). */
+  approvalLinkBaseUrl: string | null;
 }
 
 export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
@@ -32,6 +36,8 @@ export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSe
     rescanWaitSeconds: env.REMEDIATOR_RESCAN_WAIT_SECONDS ? Number(env.REMEDIATOR_RESCAN_WAIT_SECONDS) : null,
     accessAnalyzerRescan: env.REMEDIATOR_RESCAN_SOURCE === 'access-analyzer',
     localEndpoint: env.REMEDIATOR_AWS_ENDPOINT || null,
+    approvalTopicArn: env.REMEDIATOR_APPROVAL_TOPIC_ARN || null,
+    approvalLinkBaseUrl: env.REMEDIATOR_APPROVAL_LINK_BASE_URL || null,
   };
 }
 

@@ -24,6 +24,8 @@ export interface ApprovalItem {
   changeId: string | null;
   approvers: string[];
   status: 'PENDING' | 'DECIDED';
+  /** `link`: sent as signed links (the SNS fallback), answerable only by a link; absent: a Slack message, answerable only in Slack. */
+  via?: 'link';
   channel?: string;
   messageTs?: string;
   decision?: string;

@@ -1,18 +1,38 @@
 /**
  * Request Approval and Escalate To On-Call share this: the task token is stored
- * under an opaque approval id (Slack sees only the id), then the message is
- * posted and its coordinates kept so the decision can update it.
+ * under an opaque approval id (the message only carries the id), then the request
+ * goes out. With Slack configured and a channel routed, it is posted in Slack and
+ * its coordinates kept so the decision can update it. Without Slack, it is published
+ * to the approval SNS topic with signed links (lib/escalation/approval-link.ts) that
+ * the same interaction endpoint serves.
  */
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { WebClient } from '@slack/web-api';
+import { toRemediatorError } from '../aws/errors';
+import { approvalLink } from '../escalation/approval-link';
 import { type ApprovalItem, type ApprovalKind, type ApprovalStore, newApprovalId } from '../escalation/approval-store';
-import type { SlackMessage } from '../escalation/messages';
+import type { SlackAction, SlackMessage } from '../escalation/messages';
+import type { RequestView } from '../escalation/request-view';
+import { textRequestMessage } from '../escalation/text-message';
 import { RemediatorError } from '../errors';
 import { logger } from '../logger';
 import type { DecidedState } from './state';
 
+/** Where approval requests go when Slack is not configured. */
+export interface LinkDelivery {
+  topicArn: string;
+  /** The public URL of the interaction endpoint (the HTTP API), without a trailing path. */
+  baseUrl: string;
+  signingKey: () => Promise<string>;
+  sns: () => SNSClient;
+}
+
 export interface AskDeps {
   approvals: ApprovalStore;
   slack: () => Promise<WebClient>;
+  /** False when no Slack secret is configured: requests then go out as signed links (`links`). Default true. */
+  slackConfigured?: boolean;
+  links?: LinkDelivery | null;
   now?: () => number;
 }
 
@@ -23,6 +43,12 @@ export interface Ask {
   taskToken: string | undefined;
   timeoutSeconds: number;
   message: (approvalId: string) => SlackMessage;
+  /** The facts of the request, for the plain-text rendering of the link delivery. */
+  view: RequestView;
+  /** The title of the request and the answers it offers, as links. */
+  title: string;
+  answers: { action: SlackAction; label: string }[];
+  extra?: string[];
   plan?: ApprovalItem['plan'];
 }
 
@@ -30,9 +56,17 @@ export async function askHuman(ask: Ask, deps: AskDeps): Promise<{ approvalId: s
   const { state } = ask;
   if (!ask.taskToken) throw new RemediatorError(`asking a human (${ask.kind}) needs the task token: the Task must be .waitForTaskToken`);
   const channel = state.decision.route.slackChannel;
-  if (!channel) throw new RemediatorError(`no Slack channel routed for account ${state.finding.resource.accountId}`);
+  const viaSlack = (deps.slackConfigured ?? true) && Boolean(channel);
+  if (!viaSlack && !deps.links) {
+    throw new RemediatorError(
+      deps.slackConfigured === false
+        ? `Slack is not configured and no approval topic is set (REMEDIATOR_APPROVAL_TOPIC_ARN, REMEDIATOR_APPROVAL_LINK_BASE_URL, REMEDIATOR_APPROVAL_LINK_SECRET_ID): nobody can be asked`
+        : `no Slack channel routed for account ${state.finding.resource.accountId}`,
+    );
+  }
   const approvalId = newApprovalId();
   const nowMs = deps.now?.() ?? Date.now();
+  const expiresAt = Math.floor(nowMs / 1000) + ask.timeoutSeconds;
   await deps.approvals.put({
     approvalId,
     kind: ask.kind,
@@ -46,12 +80,34 @@ export async function askHuman(ask: Ask, deps: AskDeps): Promise<{ approvalId: s
     approvers: state.decision.route.approvers,
     status: 'PENDING',
     createdAt: new Date(nowMs).toISOString(),
-    expiresAt: Math.floor(nowMs / 1000) + ask.timeoutSeconds,
+    expiresAt,
+    ...(viaSlack ? {} : { via: 'link' as const }),
     ...(ask.plan ? { plan: ask.plan } : {}),
   });
-  const slack = await deps.slack();
-  const posted = await slack.chat.postMessage({ channel, ...ask.message(approvalId) });
-  if (posted.ts && posted.channel) await deps.approvals.setMessage(approvalId, posted.channel, posted.ts);
-  logger.info('human asked', { kind: ask.kind, approvalId, findingId: state.finding.id, executionArn: ask.execution });
+  if (viaSlack) {
+    const slack = await deps.slack();
+    const posted = await slack.chat.postMessage({ channel: channel as string, ...ask.message(approvalId) });
+    if (posted.ts && posted.channel) await deps.approvals.setMessage(approvalId, posted.channel, posted.ts);
+  } else {
+    await publishWithLinks(ask, approvalId, expiresAt, deps.links as LinkDelivery);
+  }
+  logger.info('human asked', { kind: ask.kind, via: viaSlack ? 'slack' : 'link', approvalId, findingId: state.finding.id, executionArn: ask.execution });
   return { approvalId };
+}
+
+async function publishWithLinks(ask: Ask, approvalId: string, expires: number, links: LinkDelivery): Promise<void> {
+  const key = await links.signingKey();
+  const message = textRequestMessage({
+    title: ask.title,
+    view: ask.view,
+    approvalId,
+    expiresAt: new Date(expires * 1000).toISOString(),
+    extra: ask.extra,
+    links: ask.answers.map(({ action, label }) => ({ action, label, url: approvalLink(links.baseUrl, { approvalId, action, expires }, key) })),
+  });
+  try {
+    await links.sns().send(new PublishCommand({ TopicArn: links.topicArn, Subject: message.subject, Message: message.body }));
+  } catch (error) {
+    throw toRemediatorError(error, `publishing approval ${approvalId} to ${links.topicArn}`);
+  }
 }

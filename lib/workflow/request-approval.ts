@@ -1,17 +1,20 @@
 /**
  * Request Approval: the plan is computed here, once, from the live resource;
- * it is stored with the approval and shown in the message, and the Slack click
- * hands it back to the execution ($.approval.plan), so Apply writes exactly what
- * the approver saw (or asks again when the resource moved: Ask Again? in the ASL).
+ * it is stored with the approval and shown in the message (the diff, and who
+ * could reach the resource and who loses access), and the decision hands it back
+ * to the execution ($.approval.plan), so Apply writes exactly what the approver
+ * saw (or asks again when the resource moved: Ask Again? in the ASL).
  */
 import { planHash } from '../controls/plan-hash';
 import { planChange } from '../controls/runner';
 import { approvalRequestMessage } from '../escalation/messages';
+import { requestView } from '../escalation/request-view';
 import { approvalStore } from '../runtime/approvals';
 import { clients } from '../runtime/clients';
+import { approvalLinks } from '../runtime/links';
 import { rules } from '../runtime/rules';
 import { settings } from '../runtime/settings';
-import { slack } from '../runtime/slack';
+import { slack, slackConfigured } from '../runtime/slack';
 import { askHuman, type AskDeps } from './ask-human';
 import { controlContext, controlOf, type ControlDeps, sessionOf } from './context';
 import { defineTask } from './dispatch';
@@ -21,7 +24,8 @@ import type { TaskInput } from './types';
 export async function requestApproval(input: TaskInput<DecidedState>, deps: ControlDeps & AskDeps): Promise<{ approvalId: string; plan: ApprovedPlan }> {
   const { state } = input;
   const controlId = controlOf(state, 'Request Approval');
-  const planned = await planChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks, session: sessionOf(state, input.execution) }));
+  const ctx = controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks, session: sessionOf(state, input.execution) });
+  const planned = await planChange(controlId, ctx);
   const plan: ApprovedPlan = {
     before: planned.before,
     after: planned.after,
@@ -29,7 +33,14 @@ export async function requestApproval(input: TaskInput<DecidedState>, deps: Cont
     planHash: planHash({ controlId, resourceArn: state.finding.resource.arn, before: planned.before, after: planned.after }),
   };
   const round = state.rounds?.approval ?? 1;
-  const shown = round > 1 ? `${plan.summary}\n_Round ${round}: the resource changed after the last approval, so this is the new plan._` : plan.summary;
+  const view = requestView({
+    finding: state.finding,
+    ruleId: state.decision.ruleId,
+    executionArn: input.execution,
+    zone: ctx.zone,
+    plan: { controlId, summary: plan.summary, before: plan.before, after: plan.after },
+    notes: round > 1 ? [`Round ${round}: the resource changed after the last approval, so this is the new plan.`] : [],
+  });
   const { approvalId } = await askHuman(
     {
       kind: 'approval',
@@ -37,7 +48,13 @@ export async function requestApproval(input: TaskInput<DecidedState>, deps: Cont
       execution: input.execution,
       taskToken: input.taskToken,
       timeoutSeconds: state.decision.approval.timeoutSeconds,
-      message: (id) => approvalRequestMessage(state, id, shown),
+      message: (id) => approvalRequestMessage(view, id),
+      view,
+      title: 'Remediation needs your approval',
+      answers: [
+        { action: 'approve', label: 'Approve' },
+        { action: 'reject', label: 'Reject' },
+      ],
       plan,
     },
     deps,
@@ -46,5 +63,14 @@ export async function requestApproval(input: TaskInput<DecidedState>, deps: Cont
 }
 
 export const requestApprovalTask = defineTask('request-approval', DecidedStateSchema, (input) =>
-  requestApproval(input, { rules: rules(), remediationRoleArn: settings().remediationRoleArn, accessAnalyzerChecks: settings().accessAnalyzerRescan, clients: clients(), approvals: approvalStore(), slack }),
+  requestApproval(input, {
+    rules: rules(),
+    remediationRoleArn: settings().remediationRoleArn,
+    accessAnalyzerChecks: settings().accessAnalyzerRescan,
+    clients: clients(),
+    approvals: approvalStore(),
+    slack,
+    slackConfigured: slackConfigured(),
+    links: approvalLinks(),
+  }),
 );
