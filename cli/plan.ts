@@ -35,7 +35,7 @@ async function plan(argv: string[], io: CliIo): Promise<number> {
   if (normalized.kind !== 'findings' || !normalized.findings[0]) throw new UsageError(`cannot plan for ${values.resource}: not a resource ARN Remediator handles`);
   const finding = normalized.findings[0];
   const rules = loadRules(values.rules ?? io.env.REMEDIATOR_RULES_FILE);
-  const ctx = controlContext(finding, rules, io.env.REMEDIATOR_REMEDIATION_ROLE_ARN ?? null, defaultClients());
+  const ctx = await controlContext(finding, rules, io.env.REMEDIATOR_REMEDIATION_ROLE_ARN ?? null, defaultClients());
   const result = await planChange(control.id, ctx);
   const diff = planDiff(result.before, result.after);
   const lost = whoLosesAccess(result.before, result.after, ctx.zone);

@@ -28,7 +28,7 @@ export interface ApplyDeps extends ControlDeps {
 export async function applyCorrectiveControl(input: TaskInput<DecidedState>, deps: ApplyDeps): Promise<RunState> {
   const { state, execution } = input;
   const controlId = controlOf(state, 'Apply Corrective Control');
-  const ctx = controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks, session: sessionOf(state, execution) });
+  const ctx = await controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks, session: sessionOf(state, execution) });
   const gate = blastRadiusGate(state.decision.maxPrincipalsRemoved, state.finding.resource.arn, ctx.zone);
   const result = await applyChange({
     controlId,

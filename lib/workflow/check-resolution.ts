@@ -26,7 +26,7 @@ export async function checkResolution(input: TaskInput<DecidedState>, deps: Chec
   const { state } = input;
   const controlId = controlOf(state, 'Check Resolution');
   const attempt = (state.verification?.attempt ?? 0) + 1;
-  const outcome = await verifyChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { session: sessionOf(state, input.execution) }));
+  const outcome = await verifyChange(controlId, await controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { session: sessionOf(state, input.execution) }));
   let resolved = outcome.resolved;
   let reason = outcome.reason;
   // The source is asked only once the live resource is closed: a GuardDuty finding is never archived over an open resource.

@@ -4,7 +4,8 @@ import { memberRoleArn, type MemberSession } from '../accounts/member-role';
 import type { ControlContext } from '../controls/types';
 import { ControlNotFoundError } from '../errors';
 import type { Finding } from '../finding';
-import { exemptPrincipalsFor, zoneFor } from '../rules/triage';
+import { zoneOfTrustWith } from '../org/zone';
+import { exemptPrincipalsFor } from '../rules/triage';
 import type { RulesFile } from '../rules/schema';
 import type { DecidedState } from './state';
 
@@ -20,8 +21,15 @@ export interface ControlContextOptions {
  * What a control gets: clients acting in the resource's account (the deployment's own credentials
  * for its own account, the member role's for another), and the principals a deny-all must exempt
  * there: the member role in a member account, this deployment's role in its own; break-glass roles in both.
+ * The zone of trust is the rules file's: an account zone, or the organization read from AWS Organizations (lib/org).
  */
-export function controlContext(finding: Finding, rules: RulesFile, remediationRoleArn: string | null, clients: AwsClients, options: ControlContextOptions = {}): ControlContext {
+export async function controlContext(
+  finding: Finding,
+  rules: RulesFile,
+  remediationRoleArn: string | null,
+  clients: AwsClients,
+  options: ControlContextOptions = {},
+): Promise<ControlContext> {
   const members = options.memberAccounts ?? memberAccountsOf(clients);
   const { accountId, region } = finding.resource;
   const member = members.isMember(accountId);
@@ -29,7 +37,8 @@ export function controlContext(finding: Finding, rules: RulesFile, remediationRo
   const actingRoleArn = member ? memberRoleArn(accountId, region, members.settings.roleName) : remediationRoleArn;
   return {
     finding,
-    zone: zoneFor(finding, rules),
+    // The deployment's own clients read the organization (the management or delegated-admin account), never a member's.
+    zone: await zoneOfTrustWith(finding, rules, clients),
     exemptPrincipalArns: exemptPrincipalsFor(finding, rules, actingRoleArn),
     clients: members.forAccount(accountId, region, session),
     ...(options.accessAnalyzerChecks ? { accessAnalyzerChecks: true } : {}),

@@ -12,7 +12,7 @@ import type { TaskInput } from './types';
 export async function planCorrectiveControl(input: TaskInput<DecidedState>, deps: ControlDeps): Promise<RunState> {
   const { state } = input;
   const controlId = controlOf(state, 'Plan Corrective Control');
-  const plan = await planChange(controlId, controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks, session: sessionOf(state, input.execution) }));
+  const plan = await planChange(controlId, await controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks, session: sessionOf(state, input.execution) }));
   const hash = planHash({ controlId, resourceArn: state.finding.resource.arn, before: plan.before, after: plan.after });
   return { ...state, plan: { summary: plan.summary, applicable: plan.applicable, reason: plan.reason, before: plan.before, after: plan.after, planHash: hash } };
 }

@@ -24,7 +24,7 @@ import type { TaskInput } from './types';
 export async function requestApproval(input: TaskInput<DecidedState>, deps: ControlDeps & AskDeps): Promise<{ approvalId: string; plan: ApprovedPlan }> {
   const { state } = input;
   const controlId = controlOf(state, 'Request Approval');
-  const ctx = controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks, session: sessionOf(state, input.execution) });
+  const ctx = await controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { accessAnalyzerChecks: deps.accessAnalyzerChecks, session: sessionOf(state, input.execution) });
   const planned = await planChange(controlId, ctx);
   const plan: ApprovedPlan = {
     before: planned.before,

@@ -28,7 +28,7 @@ export async function rollBackChange(input: TaskInput<DecidedState>, deps: Contr
   const changeId = state.change?.changeId ?? state.finding.request?.rollbackOf;
   if (!changeId) throw new RollbackFailedError('nothing to roll back: this execution made no change and the request names none', { context: { findingId: state.finding.id } });
   const record = await rollbackChange({
-    ctx: controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { session: sessionOf(state, execution) }),
+    ctx: await controlContext(state.finding, deps.rules, deps.remediationRoleArn, deps.clients, { session: sessionOf(state, execution) }),
     store: deps.audit,
     changeId,
     actor: actorOf(state),

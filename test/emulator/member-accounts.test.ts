@@ -144,7 +144,7 @@ describe('clients for a member account', () => {
     const bucket = await memberBucketWith(original);
     const calls = watchSts({ answerAccount: '333333333333' });
     const finding = findingFor(bucket);
-    const ctx = controlContext(finding, rules, stack.remediationRoleArn, admin, { memberAccounts: members(), session: { execution: uniqueName('exec-wrong'), actor: 'auto' } });
+    const ctx = await controlContext(finding, rules, stack.remediationRoleArn, admin, { memberAccounts: members(), session: { execution: uniqueName('exec-wrong'), actor: 'auto' } });
     const changeId = uniqueName('change');
     await expect(applyChange({ controlId: CONTROL, ctx, store: audit, changeId, executionArn: `arn:aws:states:::execution:x:${changeId}`, actor: 'auto' })).rejects.toMatchObject({
       name: 'WrongAccountError',
@@ -167,7 +167,7 @@ describe('s3-deny-all-bucket-policy on a member account\'s bucket', () => {
     original = publicReadPolicy('member-fix').replaceAll('member-fix', uniqueName('y'));
     bucket = await memberBucketWith(original);
     changeId = uniqueName('change');
-    const ctx = controlContext(findingFor(bucket), rules, stack.remediationRoleArn, admin, { memberAccounts: members(), session: { execution: changeId, actor: 'auto' } });
+    const ctx = await controlContext(findingFor(bucket), rules, stack.remediationRoleArn, admin, { memberAccounts: members(), session: { execution: changeId, actor: 'auto' } });
     const result = await applyChange({ controlId: CONTROL, ctx, store: audit, changeId, executionArn: `arn:aws:states:::execution:x:${changeId}`, actor: 'auto' });
     expect(result.status).toBe('REMEDIATED');
     policyAfter = JSON.parse((await policyIn(memberS3, bucket)) ?? 'null');
@@ -180,14 +180,14 @@ describe('s3-deny-all-bucket-policy on a member account\'s bucket', () => {
   it('turns on Block Public Access on the member bucket and verifies it there', async () => {
     const block = await memberS3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
     expect(block.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
-    const ctx = controlContext(findingFor(bucket), rules, stack.remediationRoleArn, admin, { memberAccounts: members(), session: { execution: changeId, actor: 'auto' } });
+    const ctx = await controlContext(findingFor(bucket), rules, stack.remediationRoleArn, admin, { memberAccounts: members(), session: { execution: changeId, actor: 'auto' } });
     expect(await verifyChange(CONTROL, ctx)).toMatchObject({ resolved: true });
   });
 
   it('keeps the change record in the admin account and rolls the member bucket back byte for byte', async () => {
     const record = await audit.getChange(changeId);
     expect(record?.before.policy).toBe(original);
-    const ctx = controlContext(findingFor(bucket), rules, stack.remediationRoleArn, admin, { memberAccounts: members(), session: { execution: uniqueName('exec-rollback'), actor: 'slack:U0ONCALL' } });
+    const ctx = await controlContext(findingFor(bucket), rules, stack.remediationRoleArn, admin, { memberAccounts: members(), session: { execution: uniqueName('exec-rollback'), actor: 'slack:U0ONCALL' } });
     const rolledBack = await rollbackChange({ ctx, store: audit, changeId, actor: 'slack:U0ONCALL', holder: `arn:aws:states:::execution:x:${uniqueName('rb')}` });
     expect(rolledBack.status).toBe('ROLLED_BACK');
     expect(await policyIn(memberS3, bucket)).toBe(original);

@@ -40,7 +40,7 @@ beforeAll(async () => {
   memberEc2 = new EC2Client(await actInAccount(stack.clientConfig, LOCAL_MEMBER_ACCOUNT, 'member-families-setup'));
 });
 
-function contextFor(arn: string, type: string, findingType: string, source: string, execution: string) {
+async function contextFor(arn: string, type: string, findingType: string, source: string, execution: string) {
   const finding = FindingSchema.parse({
     id: uniqueName('member-finding'),
     source,
@@ -51,10 +51,10 @@ function contextFor(arn: string, type: string, findingType: string, source: stri
     observedAt: new Date().toISOString(),
     raw: { eventId: 'e', source: `aws.${source}` },
   });
-  return controlContext(finding, rules, stack.remediationRoleArn, admin, { memberAccounts: members, session: { execution, actor: 'auto' } });
+  return await controlContext(finding, rules, stack.remediationRoleArn, admin, { memberAccounts: members, session: { execution, actor: 'auto' } });
 }
 
-async function run(controlId: string, ctx: ReturnType<typeof contextFor>, changeId: string) {
+async function run(controlId: string, ctx: Awaited<ReturnType<typeof contextFor>>, changeId: string) {
   return applyChange({ controlId, ctx, store: audit, changeId, executionArn: `arn:aws:states:::execution:x:${changeId}`, actor: 'auto' });
 }
 
@@ -80,7 +80,7 @@ describe('a security group open to the world in the member account', () => {
 
     const arn = `arn:aws:ec2:${stack.region}:${LOCAL_MEMBER_ACCOUNT}:security-group/${groupId}`;
     const changeId = uniqueName('change');
-    const ctx = contextFor(arn, 'AWS::EC2::SecurityGroup', 'restricted-ssh', 'config', changeId);
+    const ctx = await contextFor(arn, 'AWS::EC2::SecurityGroup', 'restricted-ssh', 'config', changeId);
     expect(ctx.clients.scope).toEqual({ accountId: LOCAL_MEMBER_ACCOUNT });
     const result = await run('ec2-revoke-open-ingress', ctx, changeId);
 
@@ -106,7 +106,7 @@ describe('a snapshot of the member account shared with the public and an outside
 
     const arn = `arn:aws:ec2:${stack.region}:${LOCAL_MEMBER_ACCOUNT}:snapshot/${snapshotId}`;
     const changeId = uniqueName('change');
-    const ctx = contextFor(arn, 'AWS::EC2::Snapshot', 'ExternalAccess', 'access-analyzer', changeId);
+    const ctx = await contextFor(arn, 'AWS::EC2::Snapshot', 'ExternalAccess', 'access-analyzer', changeId);
     const result = await run('ebs-snapshot-unshare', ctx, changeId);
 
     expect(result.status).toBe('REMEDIATED');
