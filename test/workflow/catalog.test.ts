@@ -20,7 +20,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesComman
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
-import { main, type CliIo } from '../../cli/main';
+import { runCli } from '../support/cli';
 import { decodePolicyDocument } from '../../lib/controls/iam-role-restrict-trust';
 import { getControl } from '../../lib/controls/registry';
 import type { ControlContext } from '../../lib/controls/types';
@@ -73,16 +73,7 @@ function contextOf(event: unknown): ControlContext {
   return { ...controlContextFor(stack, finding.resource.arn, finding.resource.type), finding };
 }
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (text) => void (out += text),
-    stderr: (text) => void (err += text),
-    env: { ...process.env, REMEDIATOR_STATE_MACHINE_ARN: stack.stateMachineArn, REMEDIATOR_AUDIT_TABLE: stack.auditTable },
-  };
-  return { code: await main(argv, io), out, err };
-}
+const cli = (...argv: string[]) => runCli(stack, ...argv);
 
 interface Remediated {
   executionArn: string;

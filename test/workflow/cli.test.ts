@@ -4,7 +4,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
-import { main, type CliIo } from '../../cli/main';
+import { runCli } from '../support/cli';
 import { executionName } from '../../lib/workflow/types';
 import { createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { useLocalStack } from '../support/emulator';
@@ -14,17 +14,7 @@ const stack = useLocalStack();
 const s3 = new S3Client(stack.clientConfig);
 const sfn = new SFNClient(stack.clientConfig);
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (text) => void (out += text),
-    stderr: (text) => void (err += text),
-    env: { ...process.env, REMEDIATOR_STATE_MACHINE_ARN: stack.stateMachineArn, REMEDIATOR_AUDIT_TABLE: stack.auditTable },
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(stack, ...argv);
 
 const startedArn = (out: string): string => /started (\S+)/.exec(out)?.[1] ?? '';
 /** The timeline lines of an output (`  +  0.12s  …` and the notes under them). */

@@ -11,7 +11,7 @@ import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../../lib/accounts/member-role';
 import { addClientDecorator, type ClientScope, type SdkClient } from '../../lib/aws/clients';
-import { main, type CliIo } from '../../cli/main';
+import { runCli } from '../support/cli';
 import { executionName } from '../../lib/workflow/types';
 import { accessAnalyzerEvent, publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { actInAccount, LOCAL_MEMBER_ACCOUNT } from '../../local/stack';
@@ -38,16 +38,7 @@ async function memberBucket(s3: S3Client, prefix: string): Promise<{ bucket: str
   return { bucket, original };
 }
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (text) => void (out += text),
-    stderr: (text) => void (err += text),
-    env: { ...process.env, REMEDIATOR_STATE_MACHINE_ARN: own.stack.stateMachineArn, REMEDIATOR_AUDIT_TABLE: own.stack.auditTable },
-  };
-  return { code: await main(argv, io), out, err };
-}
+const cli = (...argv: string[]) => runCli(own.stack, ...argv);
 const startedArn = (out: string): string => /started (\S+)/.exec(out)?.[1] ?? '';
 
 describe('a public bucket in an opted-in member account', () => {
