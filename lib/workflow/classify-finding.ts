@@ -8,7 +8,11 @@ import { z } from 'zod';
 import type { AuditStore } from '../audit/store';
 import type { Decision, Finding } from '../finding';
 import { logger } from '../logger';
+import { exceptionsFromTags } from '../rules/exceptions';
 import { triage } from '../rules/triage';
+import { describeError } from '../errors';
+import { readResourceTags } from '../aws/resource-tags';
+import { clients } from '../runtime/clients';
 import type { RulesFile } from '../rules/schema';
 import { normalizeEvent, type NormalizeOptions, type NormalizeResult, type RejectedFinding } from '../sources';
 import { parseFanOutFinding } from '../sources/fan-out';
@@ -37,6 +41,9 @@ export interface ClassifyDeps {
   rescanWaitSeconds: number | null;
   /** Proves who sent a manual request (lib/requests/authenticate.ts); refuses it otherwise. */
   authenticate: (finding: Finding) => Promise<Finding>;
+  /** The resource's tags, read only when the rules file allows exceptions by tag (`exceptionTags.allow`). */
+  readTags?: (finding: Finding) => Promise<Record<string, string>>;
+  now?: () => Date;
 }
 
 const ACTING = new Set<Decision['action']>(['REMEDIATE', 'APPROVE']);
@@ -65,7 +72,9 @@ export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promis
     logger.info('classified', { findingId: finding.id, resourceArn: finding.resource.arn, action: decision.action, executionArn: input.execution });
     return { finding, decision };
   }
-  let decision = triage(finding, deps.rules, { accountId: deps.accountId, rescanWaitSeconds: deps.rescanWaitSeconds });
+  const tagged = await tagExceptions(finding, deps);
+  let decision = triage(finding, tagged.rules, { accountId: deps.accountId, rescanWaitSeconds: deps.rescanWaitSeconds, ...(deps.now ? { now: deps.now() } : {}) });
+  if (tagged.note && decision.action !== 'EXCEPTED') decision = { ...decision, reason: `${decision.reason}; ${tagged.note}` };
   if (ACTING.has(decision.action)) {
     const owner = await deps.audit.claimFinding(findingKey(finding), input.execution);
     if (owner !== input.execution) {
@@ -80,6 +89,25 @@ export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promis
     ...(decision.action === 'APPROVE' ? { rounds: { approval: 1 } } : {}),
     ...(rejected.length ? { rejected } : {}),
   };
+}
+
+/**
+ * Exceptions by resource tag, when the rules file allows them: the tags become ordinary exceptions for this
+ * resource (lib/rules/exceptions.ts decides whether they qualify). Tags that cannot be read except nothing: an
+ * exception nobody can verify does not stop a fix. Only resources of this deployment's account are read.
+ */
+async function tagExceptions(finding: Finding, deps: ClassifyDeps): Promise<{ rules: RulesFile; note?: string }> {
+  const settings = deps.rules.exceptionTags;
+  if (!settings.allow || !deps.readTags || finding.resource.idOnly || (deps.accountId && finding.resource.accountId !== deps.accountId)) return { rules: deps.rules };
+  let tags: Record<string, string>;
+  try {
+    tags = await deps.readTags(finding);
+  } catch (error) {
+    logger.warn('could not read the resource tags; no exception by tag applies', { resourceArn: finding.resource.arn, error: describeError(error) });
+    return { rules: deps.rules, note: `the resource's tags could not be read (${describeError(error).message}): no exception by tag applies` };
+  }
+  const { exceptions, refused } = exceptionsFromTags(finding.resource.arn, tags, settings, deps.now?.() ?? new Date());
+  return { rules: { ...deps.rules, exceptions: [...deps.rules.exceptions, ...exceptions] }, ...(refused.length ? { note: refused.join('; ') } : {}) };
 }
 
 /** source + id + a hash of what makes this version of the finding new. */
@@ -124,6 +152,7 @@ export const classifyFindingTask = defineTask('classify-finding', z.unknown(), (
         const { region, accountId, localEndpoint } = settings();
         return authenticateManualRequest(finding, { region, accountId, ...(localEndpoint ? { localEndpoint } : {}) });
       },
+      readTags: (finding) => readResourceTags(finding.resource.arn, clients()),
     },
   ),
 );

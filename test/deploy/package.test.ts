@@ -110,7 +110,7 @@ describe('serverless package', () => {
 
   it('grants the workflow role exactly the permissions the registered controls declare', () => {
     // The workflow role has its own dynamodb/secretsmanager/… grants (audit tables, Slack secret; sts: the member role, test/deploy/member-role.test.ts; Security Hub write-back; Organizations for the org zone): compare the rest exactly, and require every control action.
-    const ownServices = /^(logs|dynamodb|secretsmanager|access-analyzer|states|sts|securityhub|organizations):/;
+    const ownServices = /^(logs|dynamodb|secretsmanager|access-analyzer|states|sts|securityhub|organizations|tag):/;
     const all = statements()
       .filter((s) => s.role === 'WorkflowRole')
       .flatMap((s) => ([] as string[]).concat(s.Action));
@@ -126,6 +126,9 @@ describe('serverless package', () => {
     expect(granting('securityhub:BatchUpdateFindings')).toHaveLength(1);
     expect(JSON.stringify(granting('securityhub:BatchUpdateFindings')[0]!.Resource)).toContain(':hub/default');
     expect(granting('organizations:ListAccounts')).toHaveLength(1);
+    // Exceptions by tag: the one read Classify Finding makes, and nothing that writes tags.
+    expect(granting('tag:GetResources')).toHaveLength(1);
+    expect(workflow.flatMap((s) => ([] as string[]).concat(s.Action)).filter((a) => a.startsWith('tag:'))).toEqual(['tag:GetResources']);
     const notify = resources.NotifyLambdaFunction as unknown as { Properties: { Environment: { Variables: Record<string, unknown> } } };
     expect(notify.Properties.Environment.Variables.REMEDIATOR_SECURITY_HUB_WRITEBACK).toBe('true');
   });

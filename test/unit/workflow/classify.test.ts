@@ -86,3 +86,37 @@ describe('Classify Finding', () => {
     expect(output).toMatchObject({ batch: { findings: [{ source: 'security-hub' }, { source: 'security-hub' }], rejected: [{ errorName: 'InvalidEventError' }] } });
   });
 });
+
+describe('exceptions by resource tag', () => {
+  const allowing = parseRules(readFileSync('remediator.rules.yaml', 'utf8').replace('exceptions: []', 'exceptions: []\nexceptionTags: { allow: true }'));
+  const now = () => new Date('2026-12-02T12:00:00Z');
+  const withTags = (tags: Record<string, string> | Error, rulesFile = allowing) => ({
+    ...deps(),
+    rules: rulesFile,
+    now,
+    readTags: async () => {
+      if (tags instanceof Error) throw tags;
+      return tags;
+    },
+  });
+  const ticket = { 'remediator:exception': 'SEC-1234', 'remediator:exception-owner': 'web-team', 'remediator:exception-expires': '2027-01-15' };
+
+  it('excepts a resource whose tags carry a ticket, an owner and an expiry within maxDays, when the rules file allows it', async () => {
+    const output = await classify({ event: accessAnalyzerEvent('tagged-site'), execution: 'arn:exec:t1' }, withTags(ticket));
+    expect(output).toMatchObject({ decision: { action: 'EXCEPTED', ruleId: 'exception:tag-sec-1234', reason: expect.stringContaining('owner web-team') } });
+  });
+
+  it('does not read tags when the rules file does not allow exceptions by tag', async () => {
+    let read = 0;
+    const output = await classify({ event: accessAnalyzerEvent('tagged-site'), execution: 'arn:exec:t2' }, { ...withTags(ticket, rules), readTags: async () => (read++, ticket) });
+    expect(output).toMatchObject({ decision: { action: 'REMEDIATE' } });
+    expect(read).toBe(0);
+  });
+
+  it('fixes, and says why, when the tag does not qualify or the tags cannot be read', async () => {
+    const far = await classify({ event: accessAnalyzerEvent('tagged-far'), execution: 'arn:exec:t3' }, withTags({ ...ticket, 'remediator:exception-expires': '2028-01-01' }));
+    expect(far).toMatchObject({ decision: { action: 'REMEDIATE', reason: expect.stringContaining('more than 90 days away') } });
+    const denied = await classify({ event: accessAnalyzerEvent('tagged-denied'), execution: 'arn:exec:t4' }, withTags(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' })));
+    expect(denied).toMatchObject({ decision: { action: 'REMEDIATE', reason: expect.stringContaining('tags could not be read') } });
+  });
+});
