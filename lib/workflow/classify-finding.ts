@@ -13,6 +13,7 @@ import { triage } from '../rules/triage';
 import { describeError } from '../errors';
 import { readResourceTags } from '../aws/resource-tags';
 import { clients } from '../runtime/clients';
+import { ouPaths } from '../runtime/ou-paths';
 import type { RulesFile } from '../rules/schema';
 import { normalizeEvent, type NormalizeOptions, type NormalizeResult, type RejectedFinding } from '../sources';
 import { parseFanOutFinding } from '../sources/fan-out';
@@ -43,6 +44,8 @@ export interface ClassifyDeps {
   authenticate: (finding: Finding) => Promise<Finding>;
   /** The resource's tags, read only when the rules file allows exceptions by tag (`exceptionTags.allow`). */
   readTags?: (finding: Finding) => Promise<Record<string, string>>;
+  /** The OUs above an account, nearest first (only asked when the rules file opts accounts in by OU). */
+  ouPathOf?: (accountId: string) => Promise<readonly string[]>;
   now?: () => Date;
 }
 
@@ -73,7 +76,13 @@ export async function classify(input: ClassifyInput, deps: ClassifyDeps): Promis
     return { finding, decision };
   }
   const tagged = await tagExceptions(finding, deps);
-  let decision = triage(finding, tagged.rules, { accountId: deps.accountId, rescanWaitSeconds: deps.rescanWaitSeconds, ...(deps.now ? { now: deps.now() } : {}) });
+  const ouPath = await ouPathFor(finding, deps);
+  let decision = triage(finding, tagged.rules, {
+    accountId: deps.accountId,
+    rescanWaitSeconds: deps.rescanWaitSeconds,
+    ...(deps.now ? { now: deps.now() } : {}),
+    ...(ouPath ? { ouPathOf: (id: string) => (id === finding.resource.accountId ? ouPath : undefined) } : {}),
+  });
   if (tagged.note && decision.action !== 'EXCEPTED') decision = { ...decision, reason: `${decision.reason}; ${tagged.note}` };
   if (ACTING.has(decision.action)) {
     const owner = await deps.audit.claimFinding(findingKey(finding), input.execution);
@@ -108,6 +117,18 @@ async function tagExceptions(finding: Finding, deps: ClassifyDeps): Promise<{ ru
   }
   const { exceptions, refused } = exceptionsFromTags(finding.resource.arn, tags, settings, deps.now?.() ?? new Date());
   return { rules: { ...deps.rules, exceptions: [...deps.rules.exceptions, ...exceptions] }, ...(refused.length ? { note: refused.join('; ') } : {}) };
+}
+
+/** The OU path of the finding's account when the rules file opts accounts in by OU; undefined (fail closed: notified) when it cannot be read. */
+async function ouPathFor(finding: Finding, deps: ClassifyDeps): Promise<readonly string[] | undefined> {
+  const accounts = deps.rules.accounts;
+  if (!deps.ouPathOf || !accounts || typeof accounts !== 'object' || Array.isArray(accounts) || finding.resource.accountId === deps.accountId) return undefined;
+  try {
+    return await deps.ouPathOf(finding.resource.accountId);
+  } catch (error) {
+    logger.warn('could not read the OU path of the account; it is treated as not opted in', { accountId: finding.resource.accountId, error: describeError(error) });
+    return undefined;
+  }
 }
 
 /** source + id + a hash of what makes this version of the finding new. */
@@ -153,6 +174,7 @@ export const classifyFindingTask = defineTask('classify-finding', z.unknown(), (
         return authenticateManualRequest(finding, { region, accountId, ...(localEndpoint ? { localEndpoint } : {}) });
       },
       readTags: (finding) => readResourceTags(finding.resource.arn, clients()),
+      ouPathOf: (accountId) => ouPaths().of(accountId),
     },
   ),
 );

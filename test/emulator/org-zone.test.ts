@@ -17,32 +17,11 @@ import { organizationDirectory, zoneOfTrustFor, zoneOfTrustWith } from '../../li
 import { analyzePolicy } from '../../lib/policy';
 import { parseRules } from '../../lib/rules/load';
 import { useLocalStack } from '../support/emulator';
+import { freshAccount, organizationsClientsIn } from '../support/organizations';
 
 const stack = useLocalStack();
 const shipped = readFileSync('remediator.rules.yaml', 'utf8');
 const OUTSIDE = '444455556666';
-
-let nextAccount = 0;
-/** A fresh 12-digit account id for one test (moto creates its backends on first use). */
-function freshAccount(): string {
-  nextAccount += 1;
-  return `7${String(Date.now() % 1e9).padStart(9, '0')}${String(nextAccount).padStart(2, '0')}`;
-}
-
-/** Clients acting in `accountId` on the emulator; `calls` lists the Organizations operations sent. */
-function clientsIn(accountId: string): AwsClients & { calls: string[] } {
-  const clients = Object.assign(new AwsClients(stack.clientConfig, { accountId }), { calls: [] as string[] });
-  clients.get(OrganizationsClient).middlewareStack.add(
-    (next, context) => async (args) => {
-      clients.calls.push(String(context.commandName));
-      const request = args.request as { headers: Record<string, string> };
-      request.headers['x-moto-account-id'] = accountId;
-      return next(args);
-    },
-    { step: 'build', name: 'motoAccount' },
-  );
-  return clients;
-}
 
 async function organizationWith(clients: AwsClients, members: number): Promise<{ id: string; memberIds: string[] }> {
   const organizations = clients.get(OrganizationsClient);
@@ -81,7 +60,7 @@ const withZone = (zone: string) => parseRules(shipped.replace(/zoneOfTrust:\n(?:
 describe('zoneOfTrust organization, from the emulator’s AWS Organizations', () => {
   it('reads the organization id and every member account, across ListAccounts pages', async () => {
     const admin = freshAccount();
-    const clients = clientsIn(admin);
+    const clients = organizationsClientsIn(stack, admin);
     const { id, memberIds } = await organizationWith(clients, 24);
     clients.calls.length = 0;
 
@@ -97,7 +76,7 @@ describe('zoneOfTrust organization, from the emulator’s AWS Organizations', ()
   });
 
   it('answers from the cache until the expiry, then reads Organizations again', async () => {
-    const clients = clientsIn(freshAccount());
+    const clients = organizationsClientsIn(stack, freshAccount());
     await organizationWith(clients, 1);
     let now = new Date('2026-12-03T07:00:00Z');
     const directory = new OrganizationDirectory(clients, { ttlSeconds: 900, now: () => now });
@@ -119,7 +98,7 @@ describe('zoneOfTrust organization, from the emulator’s AWS Organizations', ()
 
   it('trusts a member account and still flags an outside account, where the account zone flags both', async () => {
     const admin = freshAccount();
-    const clients = clientsIn(admin);
+    const clients = organizationsClientsIn(stack, admin);
     const { id, memberIds } = await organizationWith(clients, 2);
     const member = memberIds[0]!;
     const finding = bucketFinding(admin);
@@ -156,7 +135,7 @@ describe('zoneOfTrust organization, from the emulator’s AWS Organizations', ()
   });
 
   it('refuses a rules file whose organizationId is not the organization Organizations answers', async () => {
-    const clients = clientsIn(freshAccount());
+    const clients = organizationsClientsIn(stack, freshAccount());
     await organizationWith(clients, 1);
     const rules = withZone('  kind: organization\n  organizationId: o-aaaaaaaaaa');
     await expect(zoneOfTrustFor(bucketFinding('123456789012'), rules, new OrganizationDirectory(clients, { ttlSeconds: 60 }))).rejects.toThrow(
@@ -165,7 +144,7 @@ describe('zoneOfTrust organization, from the emulator’s AWS Organizations', ()
   });
 
   it('says the account is in no organization, as an InvalidRulesError, and keeps nothing in the cache', async () => {
-    const clients = clientsIn(freshAccount());
+    const clients = organizationsClientsIn(stack, freshAccount());
     const directory = new OrganizationDirectory(clients, { ttlSeconds: 900 });
     await expect(directory.get()).rejects.toThrow(InvalidRulesError);
     await expect(directory.get()).rejects.toThrow(/not a member of an AWS organization \(AWSOrganizationsNotInUseException\)/);

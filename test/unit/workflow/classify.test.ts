@@ -120,3 +120,23 @@ describe('exceptions by resource tag', () => {
     expect(denied).toMatchObject({ decision: { action: 'REMEDIATE', reason: expect.stringContaining('tags could not be read') } });
   });
 });
+
+describe('accounts opted in by OU', () => {
+  const byOu = parseRules(readFileSync('remediator.rules.yaml', 'utf8').replace('exceptions: []', 'exceptions: []\naccounts: { ous: [ou-ab12-prod0001] }'));
+  const event = () => accessAnalyzerEvent('member-site', { accountId: '222222222222' });
+  const withPath = (ouPathOf: (id: string) => Promise<readonly string[]>) => ({ ...deps(), rules: byOu, ouPathOf });
+
+  it('acts on an account under an opted-in OU, and notifies one elsewhere, naming the OUs', async () => {
+    await expect(classify({ event: event(), execution: 'arn:exec:ou1' }, withPath(async () => ['ou-ab12-prod0001', 'r-ab12']))).resolves.toMatchObject({ decision: { action: 'REMEDIATE' } });
+    await expect(classify({ event: event(), execution: 'arn:exec:ou2' }, withPath(async () => ['ou-ab12-sandbox1', 'r-ab12']))).resolves.toMatchObject({
+      decision: { action: 'NOTIFY', reason: expect.stringContaining('in none of the opted-in OUs (ou-ab12-prod0001)') },
+    });
+  });
+
+  it('fails closed (notifies) when the OU path cannot be read', async () => {
+    const failing = withPath(async () => {
+      throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    });
+    await expect(classify({ event: event(), execution: 'arn:exec:ou3' }, failing)).resolves.toMatchObject({ decision: { action: 'NOTIFY', reason: expect.stringContaining('is not known') } });
+  });
+});
