@@ -6,10 +6,10 @@
  * (anyone allowed to call StartExecution can send this shape).
  */
 import { FindingSchema, type Finding } from '../finding';
-import { InvalidEventError, UnsupportedEventError } from '../errors';
+import { InvalidEventError } from '../errors';
 import { requireResource } from './common';
 import { formatIssues } from './envelope';
-import { DEFAULT_PARTITION, SUPPORTED_RESOURCE_TYPES, identifyResource, partitionOfResource } from './resource-arn';
+import { SUPPORTED_RESOURCE_TYPES, identifyResource } from './resource-arn';
 import type { NormalizeOptions } from './types';
 
 const SOURCE = 'fan-out';
@@ -21,13 +21,9 @@ export function parseFanOutFinding(value: unknown, options: Pick<NormalizeOption
   }
   const finding = parsed.data;
   const { resource } = finding;
-  const partition = options.partition ?? DEFAULT_PARTITION;
-  const found = partitionOfResource(resource);
-  if (found !== partition) {
-    throw new UnsupportedEventError(`${SOURCE} finding: finding.resource.arn: "${resource.arn.slice(0, 120)}" is in partition ${found}; this deployment acts in partition ${partition} only`, {
-      context: { source: SOURCE, partition: found },
-    });
-  }
+  // Partition first, for every resource (requireResource); then, for a type Remediator acts on, an ARN of that type.
+  const named = { ok: true as const, resource: { arn: resource.arn, type: resource.type, accountId: resource.accountId, region: resource.region, ...(resource.idOnly ? { idOnly: true as const } : {}) } };
+  requireResource(named, SOURCE, 'finding.resource.arn', options);
   if (resource.idOnly || !SUPPORTED_RESOURCE_TYPES.includes(resource.type)) return finding;
   const identified = requireResource(
     identifyResource(resource.arn, { expectedType: resource.type, accountId: resource.accountId, region: resource.region }),

@@ -27,6 +27,7 @@ import { controlContext } from '../../lib/workflow/context';
 import { uniqueName } from '../../local/fixtures';
 import { actInAccount, LOCAL_MEMBER_ACCOUNT, LOCAL_MEMBER_EXTERNAL_ID } from '../../local/stack';
 import { useLocalStack } from '../support/emulator';
+import { securityGroupWithIngress } from '../support/security-group';
 
 const stack = useLocalStack();
 const admin = new AwsClients(stack.clientConfig);
@@ -60,17 +61,10 @@ async function run(controlId: string, ctx: Awaited<ReturnType<typeof contextFor>
 
 describe('a security group open to the world in the member account', () => {
   it('loses only its open SSH rule through the member role, and gets it back on rollback', async () => {
-    const group = await memberEc2.send(new CreateSecurityGroupCommand({ GroupName: uniqueName('member-sg'), Description: 'remediator member test' }));
-    const groupId = group.GroupId!;
-    await memberEc2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: groupId,
-        IpPermissions: [
+    const groupId = await securityGroupWithIngress(memberEc2, 'member-sg', [
           { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
           { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
-        ],
-      }),
-    );
+        ]);
     const ingress = async () =>
       ((await memberEc2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }))).SecurityGroups?.[0]?.IpPermissions ?? [])
         .flatMap((p) => (p.IpRanges ?? []).map((r) => `${p.FromPort}:${r.CidrIp}`))

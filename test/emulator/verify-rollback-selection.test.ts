@@ -4,7 +4,7 @@
  * The change record keeps the finding's selection (source, type, labels); without it,
  * ec2-revoke-open-ingress restored "every world-open rule" and revoked the ones the change never touched.
  */
-import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
@@ -15,6 +15,7 @@ import { FindingSchema } from '../../lib/finding';
 import { uniqueName } from '../../local/fixtures';
 import { controlContextFor } from '../support/control-context';
 import { useLocalStack } from '../support/emulator';
+import { securityGroupWithIngress } from '../support/security-group';
 
 const stack = useLocalStack();
 const ec2 = new EC2Client(stack.clientConfig);
@@ -41,16 +42,10 @@ async function applyAndRollBack(controlId: string, applyCtx: ControlContext, rol
 
 describe('a rollback asked for by a manual request', () => {
   it('ec2-revoke-open-ingress (restricted-ssh): puts port 22 back and leaves the world-open 443 rule alone', async () => {
-    const groupId = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: uniqueName('sel-sg'), Description: 'remediator rollback selection' }))).GroupId!;
-    await ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: groupId,
-        IpPermissions: [
+    const groupId = await securityGroupWithIngress(ec2, 'sel-sg', [
           { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
           { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
-        ],
-      }),
-    );
+        ]);
     const worldPorts = async () =>
       ((await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }))).SecurityGroups![0]!.IpPermissions ?? [])
         .filter((p) => (p.IpRanges ?? []).some((r) => r.CidrIp === '0.0.0.0/0'))

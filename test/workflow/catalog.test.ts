@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetRoleCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand, DescribeDBSnapshotAttributesCommand, ModifyDBSnapshotAttributeCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -34,6 +34,7 @@ import { clickSlackButton } from '../../local/slack-click';
 import { controlContextFor } from '../support/control-context';
 import { useLocalStack } from '../support/emulator';
 import { buttonValueFor, path, runToEnd, runUntilState, startExecution } from './helpers';
+import { securityGroupWithIngress } from '../support/security-group';
 
 const stack = useLocalStack();
 const sfn = new SFNClient(stack.clientConfig);
@@ -204,16 +205,10 @@ describe('an RDS DB snapshot shared publicly and with an outside account (Access
 
 describe('a security group open to the world on SSH (Config restricted-ssh)', () => {
   it('revokes 0.0.0.0/0 and ::/0 on port 22 only, and authorizes exactly those rules again on rollback', async () => {
-    const groupId = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: uniqueName('wf-open-ssh'), Description: 'remediator catalog test' }))).GroupId!;
-    await ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: groupId,
-        IpPermissions: [
+    const groupId = await securityGroupWithIngress(ec2, 'wf-open-ssh', [
           { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'ssh from anywhere' }, { CidrIp: '10.0.0.0/8' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
           { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
-        ],
-      }),
-    );
+        ]);
     /** The group's ingress, one line per protocol / range / source, sorted (EC2's order is not meaningful). */
     const ingress = async () => {
       const group = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }))).SecurityGroups![0]!;
