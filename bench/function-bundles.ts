@@ -5,6 +5,7 @@
  * `outputFileExtension`), with esbuild's metafile to say what each bundle holds.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { parse } from 'yaml';
@@ -34,7 +35,7 @@ export interface FunctionBundle {
 
 interface ServerlessConfig {
   provider: { runtime: string; environment?: Record<string, unknown> };
-  custom: { esbuild: Record<string, unknown> & { exclude?: string[]; external?: string[]; outputFileExtension?: string } };
+  custom: { esbuild: Record<string, unknown> & { exclude?: string[]; external?: string[]; outputFileExtension?: string; plugins?: string } };
   functions: Record<string, { handler: string }>;
 }
 
@@ -42,8 +43,14 @@ export function readServerlessConfig(root: string): ServerlessConfig {
   return parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as ServerlessConfig;
 }
 
-export function esbuildOptions(config: ServerlessConfig): BuildOptions {
-  const custom = { ...config.custom.esbuild };
+/** `custom.esbuild.plugins` names a CommonJS file that serverless-esbuild require()s from the service directory. */
+function pluginsOf(root: string, file: string | undefined): BuildOptions['plugins'] {
+  if (!file) return undefined;
+  return createRequire(join(root, 'package.json'))(join(root, file)) as BuildOptions['plugins'];
+}
+
+export function esbuildOptions(config: ServerlessConfig, root: string): BuildOptions {
+  const { plugins, ...custom } = { ...config.custom.esbuild };
   const exclude = custom.exclude ?? ['aws-sdk'];
   const outputFileExtension = custom.outputFileExtension ?? '.js';
   for (const option of PLUGIN_OPTIONS) delete custom[option];
@@ -51,6 +58,7 @@ export function esbuildOptions(config: ServerlessConfig): BuildOptions {
     ...(custom as BuildOptions),
     external: [...(custom.external ?? []), ...(exclude.includes('*') ? [] : exclude)],
     ...(outputFileExtension === '.js' ? {} : { outExtension: { '.js': outputFileExtension } }),
+    ...(plugins ? { plugins: pluginsOf(root, plugins) } : {}),
   };
 }
 
@@ -83,7 +91,7 @@ export function modulesOf(metafile: Metafile, output: string): { module: string;
 /** Builds every function into `outDir/<entry folder>/`, as serverless-esbuild does into `.esbuild/.build/`. */
 export async function buildFunctionBundles(root: string, outDir: string): Promise<FunctionBundle[]> {
   const config = readServerlessConfig(root);
-  const options = esbuildOptions(config);
+  const options = esbuildOptions(config, root);
   const bundles: FunctionBundle[] = [];
   for (const [key, fn] of Object.entries(config.functions)) {
     const entry = entryOf(root, fn.handler);

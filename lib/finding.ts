@@ -3,7 +3,7 @@
  * Finding (one shape for every source), Decision (what triage chose) and
  * ChangeRecord (what a control did, stored before it writes).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const MODES = ['auto', 'approve', 'notify', 'dry-run', 'archive'] as const;
 export type Mode = (typeof MODES)[number];

@@ -5,11 +5,14 @@
  * local/stack.ts finds it next to itself (`new URL('./moto_launcher.py', import.meta.url)`).
  */
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The same esbuild plugins as the function bundles (serverless.yml custom.esbuild.plugins). */
+const functionPlugins = createRequire(import.meta.url)('./esbuild-plugins.cjs') as Plugin[];
 const ENTRY = 'bin/remediate.ts';
 /** `--outdir <dir>` builds elsewhere (the deploy tests do); dist/ by default. */
 const outdirFlag = process.argv.indexOf('--outdir');
@@ -38,7 +41,7 @@ await build({
   mainFields: ['module', 'main'],
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  plugins: [dropSourceHashbang],
+  plugins: [dropSourceHashbang, ...functionPlugins],
   logLevel: 'warning',
 });
 chmodSync(OUT_FILE, 0o755);

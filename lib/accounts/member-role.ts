@@ -5,7 +5,7 @@
  * session tags) are the whole contract between the admin and member accounts.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { partitionOf } from '../sources/resource-arn';
 import { RemediatorError } from '../errors';
 

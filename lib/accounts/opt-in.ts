@@ -9,7 +9,7 @@
  * the field nothing else is (the behaviour before member accounts): a finding about
  * an account that is not opted in is notified, and the reason names the account.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const accountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
 const ouId = z.string().regex(/^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/, 'an OU id looks like ou-ab12-cdefgh34 (or a root, r-ab12)');

@@ -3,7 +3,7 @@
  * stack) named by REMEDIATOR_APPROVAL_LINK_SECRET_ID, read once per container like the Slack secret.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultClients } from '../aws/clients';
 import { toRemediatorError } from '../aws/errors';
 import { RemediatorError } from '../errors';

@@ -6,7 +6,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { WebClient } from '@slack/web-api';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultClients } from '../aws/clients';
 import { toRemediatorError } from '../aws/errors';
 import { RemediatorError } from '../errors';

@@ -5,7 +5,7 @@
  * probably not meant (an expired exception, a rule that can never match).
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { expiresAt } from './exceptions';
 import { RulesFileSchema, type RulesFile } from './schema';
 

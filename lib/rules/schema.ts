@@ -4,7 +4,7 @@
  * (eq / neq / contains / exists on finding fields), the zone of trust, the
  * per-rule mode and per-account routing.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountsSchema } from '../accounts/opt-in';
 import { MODES, RouteSchema } from '../finding';
 

@@ -7,7 +7,7 @@
  * - every other detail-type (`Access Preview State Change`, `Internal Access Finding`, …) is
  *   recognised and ignored on purpose.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding } from '../finding';
 import { accountIdSchema, parseField, regionSchema, requireResource, timestampSchema, toFinding, unsupported } from './common';
 import { whyNotHandledHere } from './home-region';

@@ -3,7 +3,7 @@
  * problems into our named errors, and the last check against FindingSchema.
  * Every error message starts with the EventBridge source and names the field.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEventError, UnsupportedEventError } from '../errors';
 import { FindingSchema, type Finding, type FindingInput } from '../finding';
 import { formatIssues } from './envelope';

@@ -10,7 +10,7 @@
  * `s3-bucket-public-read-prohibited` as `s3-bucket-public-read-prohibited-conformance-pack-abcd1234`,
  * and both map to the same control.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding } from '../finding';
 import { accountIdSchema, invalid, parseField, regionSchema, requireResource, timestampSchema, toFinding } from './common';
 import { type ArnResult, parseArn, resourceFromId, SUPPORTED_RESOURCE_TYPES } from './resource-arn';

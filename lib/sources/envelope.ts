@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEventError } from '../errors';
 import type { EventBridgeEnvelope } from './types';
 

@@ -12,7 +12,7 @@
  * finding ARN), so that Check Resolution can archive the finding once the fix is verified; and, for
  * an AccessKey finding, `accessKeyId`, so that iam-deactivate-access-key deactivates that key only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEventError, UnsupportedEventError } from '../errors';
 import type { Finding } from '../finding';
 import { accountIdSchema, invalid, parseField, regionSchema, requireResource, severityFromScore, timestampSchema, toFinding, unsupported } from './common';

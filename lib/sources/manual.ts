@@ -7,7 +7,7 @@
  * envelope's `account` and `region` fill in); `resourceType` is required only when the ARN
  * does not tell, and must agree with it when it does.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MODES } from '../finding';
 import { invalid, parseField, refuseForeignPartition, requireResource, toFinding } from './common';
 import { identifyResource, parseArn } from './resource-arn';

@@ -6,7 +6,7 @@
  * Products are recognised by the end of `ProductArn` (`…::product/aws/guardduty`): the field is
  * always present, unlike `ProductName`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEventError, RemediatorError, UnsupportedEventError } from '../errors';
 import type { Finding } from '../finding';
 import { EXTERNAL_ACCESS, UNUSED_ACCESS, accessAnalyzerSeverity } from './access-analyzer';

@@ -4,7 +4,7 @@
  * is claimed for this execution so a duplicate delivery acts only once.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditStore } from '../audit/store';
 import type { Decision, Finding } from '../finding';
 import { logger } from '../logger';

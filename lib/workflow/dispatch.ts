@@ -4,7 +4,7 @@
  * state on entry. An unknown task or a state that does not parse is an
  * InvalidStateError, which the ASL catches into the failure path.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidStateError } from '../errors';
 import { formatIssues } from '../sources/envelope';
 import { parseState } from './state';

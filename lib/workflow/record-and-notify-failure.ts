@@ -4,7 +4,7 @@
  * anything is posted; any other one still lets the route hear of the failure,
  * and is then raised (the ASL ends the run in Remediation Failed either way).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditStore } from '../audit/store';
 import { InvalidStateError, TransientAwsError } from '../errors';
 import { logger } from '../logger';

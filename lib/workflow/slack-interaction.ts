@@ -9,7 +9,7 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { WebClient } from '@slack/web-api';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApprovalStore } from '../escalation/approval-store';
 import { DECISION_OF, ResumeFailedError, assertAnswers, decideAndResume } from '../escalation/decide';
 import { actionFromId, decidedMessage } from '../escalation/messages';

@@ -4,7 +4,7 @@
  * entry (`parseState`), so a bad state stops the run with an InvalidStateError,
  * which the ASL catches into the failure path, before anything is read or written.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidStateError } from '../errors';
 import { DecisionSchema, FindingSchema } from '../finding';
 import { formatIssues } from '../sources/envelope';
