@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The same esbuild plugins as the function bundles (serverless.yml custom.esbuild.plugins). */
-const functionPlugins = createRequire(import.meta.url)('./esbuild-plugins.cjs') as Plugin[];
+/** The function bundles' SDK shape trimming (scripts/esbuild-plugins.cjs); not their bundled rules: the CLI reads the rules file it is given. */
+const { sdkSchemaKeys } = createRequire(import.meta.url)('./esbuild-plugins.cjs') as { sdkSchemaKeys: Plugin };
 const ENTRY = 'bin/remediate.ts';
 /** `--outdir <dir>` builds elsewhere (the deploy tests do); dist/ by default. */
 const outdirFlag = process.argv.indexOf('--outdir');
@@ -41,7 +41,7 @@ await build({
   mainFields: ['module', 'main'],
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  plugins: [dropSourceHashbang, ...functionPlugins],
+  plugins: [dropSourceHashbang, sdkSchemaKeys],
   logLevel: 'warning',
 });
 chmodSync(OUT_FILE, 0o755);

@@ -25,6 +25,8 @@ export interface LintResult {
   problems: LintProblem[];
   /** The validated rules, when there is no error. */
   rules?: RulesFile;
+  /** The plain data the rules were validated from (before the schema's defaults), when there is no error. */
+  data?: unknown;
 }
 
 export function lintRules(text: string, options: { now?: Date } = {}): LintResult {
@@ -39,7 +41,8 @@ export function lintRules(text: string, options: { now?: Date } = {}): LintResul
   }));
   if (syntax.length > 0) return { ok: false, problems: syntax };
 
-  const parsed = RulesFileSchema.safeParse(doc.toJS());
+  const data: unknown = doc.toJS();
+  const parsed = RulesFileSchema.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => schemaProblem(issue, doc, lineCounter));
     return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
@@ -50,7 +53,7 @@ export function lintRules(text: string, options: { now?: Date } = {}): LintResul
     path: path.join('.'),
     message,
   }));
-  return { ok: true, problems: warnings, rules: parsed.data };
+  return { ok: true, problems: warnings, rules: parsed.data, data };
 }
 
 /** Problems as one line each: `origin:line:column: severity: path: message`. */

@@ -11,8 +11,21 @@ export const DEFAULT_RULES_FILE = 'remediator.rules.yaml';
  * the field and the rule it breaks (the same checks as `remediate rules lint`).
  */
 export function parseRules(text: string, origin = 'rules'): RulesFile {
+  return checked(text, origin).rules;
+}
+
+/**
+ * The rules as plain data, checked exactly as parseRules checks them: what each
+ * function bundle embeds at package time (scripts/esbuild-plugins.cjs), so the
+ * functions carry no YAML parser and a bad rules file stops the deploy.
+ */
+export function compileRules(text: string, origin = 'rules'): unknown {
+  return checked(text, origin).data;
+}
+
+function checked(text: string, origin: string): { rules: RulesFile; data: unknown } {
   const result = lintRules(text);
-  if (result.ok && result.rules) return result.rules;
+  if (result.ok && result.rules) return { rules: result.rules, data: result.data };
   const errors = result.problems.filter((problem) => problem.severity === 'error');
   throw new InvalidRulesError(`${origin}: ${formatProblems(errors.slice(0, 5), 'line').join('; ')}`, {
     context: { origin, problems: errors },

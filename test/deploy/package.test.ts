@@ -146,10 +146,17 @@ describe('serverless package', () => {
     expect(slackActions.filter((a) => a.startsWith('s3:') || a.startsWith('kms:'))).toEqual([]);
   });
 
-  it('packages the rules file with each function', () => {
-    const listing = unzip('classify.zip');
-    expect(listing).toContain('remediator.rules.yaml');
-    expect(listing).toMatch(/functions\/classify\/handler\.mjs/);
+  it('packages each function as its bundle and map alone: the rules are inside the bundle, with no YAML parser', () => {
+    const config = parse(readFileSync('serverless.yml', 'utf8'), { logLevel: 'silent' }) as { functions: Record<string, { handler: string }> };
+    for (const [key, fn] of Object.entries(config.functions)) {
+      const bundle = `${fn.handler.replace(/\.[^.]+$/, '')}.mjs`;
+      expect(unzip(`${key}.zip`).split('\n').filter(Boolean).sort(), key).toEqual([bundle, `${bundle}.map`]);
+      const map = JSON.parse(unzip(`${key}.zip`, `${bundle}.map`)) as { sources: string[] };
+      expect(map.sources.filter((source) => source.includes('node_modules/yaml/')), key).toEqual([]);
+    }
+    const classify = unzip('classify.zip', 'functions/classify/handler.mjs');
+    // (a boolean, so that a failure does not print the whole bundle)
+    expect(/file:"remediator\.rules\.yaml",data:\{version:1,/.test(classify)).toBe(true);
   });
 
   it('deploys every function on the runtime serverless.yml names, a supported Node.js runtime, with esbuild targeting that very Node', () => {
