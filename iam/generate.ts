@@ -1,9 +1,9 @@
 /**
- * Writes, from the control registry, the IAM actions that corrective controls
+ * Writes, from the control catalog (lib/controls/catalog.ts), the IAM actions that corrective controls
  * need, twice: iam/control-permissions.json (serverless.yml grants it to the
  * workflow role) and iam/member-role.yaml (the member role's StackSet template,
  * with the same document). Run `npm run generate:iam` after adding a control;
- * deploy tests fail while the files and the registry disagree.
+ * deploy tests fail while the files and the catalog disagree.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

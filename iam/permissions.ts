@@ -1,4 +1,4 @@
-import { CONTROLS } from '../lib/controls/registry';
+import { CONTROL_CATALOG } from '../lib/controls/catalog';
 
 /** A resource ARN, or a CloudFormation Fn::Sub that makes one at deploy time. */
 type ResourceRef = string | { 'Fn::Sub': string };
@@ -11,11 +11,11 @@ export interface PolicyDocument {
 /**
  * The policy serverless.yml attaches to the workflow role for corrective
  * controls: one statement per AWS service with exactly the actions the
- * registered controls declare, never a wildcard action.
+ * controls of the catalog (lib/controls/catalog.ts) declare, never a wildcard action.
  */
 export function controlPermissionsDocument(): PolicyDocument {
   const byService = new Map<string, Set<string>>();
-  for (const control of CONTROLS) {
+  for (const control of CONTROL_CATALOG) {
     for (const action of control.permissions) {
       const service = action.split(':')[0] ?? action;
       if (!byService.has(service)) byService.set(service, new Set());

@@ -13,6 +13,7 @@ import { ControlFailedError } from '../errors';
 import { removeExternalStatementsControl } from './remove-external-statements';
 import { findingArn } from './arn';
 import type { ControlContext, CorrectiveControl } from './types';
+import { controlFacts } from './catalog';
 
 /** The ResourceArn: a table (`table/name`) or stream (`table/name/stream/label`) ARN of the finding's account. */
 export function tableOrStreamArnOf(ctx: ControlContext): string {
@@ -33,12 +34,9 @@ async function call<T>(ctx: ControlContext, doing: string, send: (client: Dynamo
 }
 
 export const dynamodbRemoveExternalStatements: CorrectiveControl = removeExternalStatementsControl({
-  id: 'dynamodb-remove-external-statements',
-  description: 'Remove only the principals and statements of a DynamoDB table or stream resource policy that reach outside the zone of trust; delete the policy when nothing trusted remains.',
-  resourceTypes: ['AWS::DynamoDB::Table', 'AWS::DynamoDB::Stream'],
+  facts: controlFacts('dynamodb-remove-external-statements'),
   noun: 'resource policy',
   kind: 'generic',
-  permissions: ['dynamodb:DeleteResourcePolicy', 'dynamodb:GetResourcePolicy', 'dynamodb:PutResourcePolicy'],
   access: {
     read: (ctx) =>
       call(ctx, 'reading the resource policy of', async (ddb, ResourceArn) => {

@@ -8,6 +8,7 @@ import { toRemediatorError } from '../aws/errors';
 import { ebsSnapshotIdOf } from './resource-ids';
 import type { ControlContext, CorrectiveControl } from './types';
 import { unshareControl } from './unshare';
+import { controlFacts } from './catalog';
 
 const PUBLIC = 'all';
 
@@ -41,10 +42,7 @@ async function modify(ctx: ControlContext, operation: 'add' | 'remove', values: 
 }
 
 export const ebsSnapshotUnshare: CorrectiveControl = unshareControl({
-  id: 'ebs-snapshot-unshare',
-  description: 'Stop sharing an EBS snapshot with the public and with accounts outside the zone of trust; keep shares inside it.',
-  resourceTypes: ['AWS::EC2::Snapshot'],
-  permissions: ['ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'],
+  facts: controlFacts('ebs-snapshot-unshare'),
   noun: 'EBS snapshot',
   publicValue: PUBLIC,
   access: { read, add: (ctx, values) => modify(ctx, 'add', values), remove: (ctx, values) => modify(ctx, 'remove', values) },

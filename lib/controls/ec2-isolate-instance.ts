@@ -27,6 +27,7 @@ import { toRemediatorError } from '../aws/errors';
 import { ControlFailedError, ResourceNotFoundError } from '../errors';
 import { canonicalJson, instanceIdOf, sortedUnique } from './resource-ids';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
+import { controlFacts } from './catalog';
 
 export const QUARANTINE_TAG = { Key: 'remediator:quarantine', Value: 'true' } as const;
 export const QUARANTINE_MARKER = '@quarantine';
@@ -114,19 +115,7 @@ async function setGroups(ctx: ControlContext, eniId: string, groupIds: string[])
 }
 
 export const ec2IsolateInstance: CorrectiveControl = {
-  id: 'ec2-isolate-instance',
-  description: "Isolate a compromised instance: every network interface moves to the VPC's quarantine security group (no ingress, no egress); rollback restores the original groups.",
-  handles: { resourceTypes: ['AWS::EC2::Instance'] },
-  permissions: [
-    'ec2:DescribeInstances',
-    'ec2:DescribeNetworkInterfaces',
-    'ec2:DescribeSecurityGroups',
-    'ec2:CreateSecurityGroup',
-    'ec2:CreateTags',
-    'ec2:RevokeSecurityGroupEgress',
-    'ec2:RevokeSecurityGroupIngress',
-    'ec2:ModifyNetworkInterfaceAttribute',
-  ],
+  ...controlFacts('ec2-isolate-instance'),
 
   async snapshot(ctx) {
     return stateOf(groupsByEni(await readNetwork(ctx)));

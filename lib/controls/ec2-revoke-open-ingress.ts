@@ -27,6 +27,7 @@ import type { Finding } from '../finding';
 import { configRuleKey } from './mapping';
 import { canonicalJson, securityGroupIdOf } from './resource-ids';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
+import { controlFacts } from './catalog';
 
 const WORLD_V4 = '0.0.0.0/0';
 const WORLD_V6 = '::/0';
@@ -194,10 +195,7 @@ async function authorize(ctx: ControlContext, rules: WorldRule[]): Promise<void>
 }
 
 export const ec2RevokeOpenIngress: CorrectiveControl = {
-  id: 'ec2-revoke-open-ingress',
-  description: 'Revoke only the security group ingress rules open to 0.0.0.0/0 or ::/0 on the ports the finding names; keep every other rule.',
-  handles: { resourceTypes: ['AWS::EC2::SecurityGroup'] },
-  permissions: ['ec2:DescribeSecurityGroups', 'ec2:RevokeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupIngress'],
+  ...controlFacts('ec2-revoke-open-ingress'),
 
   async snapshot(ctx) {
     return stateOf(await selectedRules(ctx));

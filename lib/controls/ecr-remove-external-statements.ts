@@ -12,6 +12,7 @@ import { ControlFailedError } from '../errors';
 import { removeExternalStatementsControl } from './remove-external-statements';
 import { findingArn } from './arn';
 import type { ControlContext, CorrectiveControl } from './types';
+import { controlFacts } from './catalog';
 
 interface RepositoryRef {
   registryId: string;
@@ -36,12 +37,9 @@ async function call<T>(ctx: ControlContext, doing: string, send: (ecr: ECRClient
 }
 
 export const ecrRemoveExternalStatements: CorrectiveControl = removeExternalStatementsControl({
-  id: 'ecr-remove-external-statements',
-  description: 'Remove only the principals and statements of an ECR repository policy that reach outside the zone of trust; delete the policy when nothing trusted remains.',
-  resourceTypes: ['AWS::ECR::Repository'],
+  facts: controlFacts('ecr-remove-external-statements'),
   noun: 'repository policy',
   kind: 'ecr',
-  permissions: ['ecr:DeleteRepositoryPolicy', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy'],
   access: {
     read: (ctx) =>
       call(ctx, 'reading the repository policy of', async (ecr, repository) => {

@@ -14,6 +14,7 @@ import { ControlFailedError } from '../errors';
 import { removeExternalStatementsControl } from './remove-external-statements';
 import { findingArn } from './arn';
 import type { ControlContext, CorrectiveControl } from './types';
+import { controlFacts } from './catalog';
 
 /** The FileSystemId the finding names (`arn:…:elasticfilesystem:<region>:<account>:file-system/fs-…`). */
 export function fileSystemIdOf(ctx: ControlContext): string {
@@ -33,12 +34,9 @@ async function call<T>(ctx: ControlContext, doing: string, send: (efs: EFSClient
 }
 
 export const efsRemoveExternalStatements: CorrectiveControl = removeExternalStatementsControl({
-  id: 'efs-remove-external-statements',
-  description: 'Remove only the principals and statements of an EFS file system policy that reach outside the zone of trust; delete the policy when nothing trusted remains.',
-  resourceTypes: ['AWS::EFS::FileSystem'],
+  facts: controlFacts('efs-remove-external-statements'),
   noun: 'file system policy',
   kind: 'generic',
-  permissions: ['elasticfilesystem:DeleteFileSystemPolicy', 'elasticfilesystem:DescribeFileSystemPolicy', 'elasticfilesystem:PutFileSystemPolicy'],
   access: {
     read: (ctx) =>
       call(ctx, 'reading the file system policy of', async (efs, FileSystemId) => {

@@ -17,6 +17,7 @@ import { ControlFailedError } from '../errors';
 import { configRuleKey } from './mapping';
 import { canonicalJson, iamUserNameOf } from './resource-ids';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
+import { controlFacts } from './catalog';
 
 export const DEFAULT_MAX_ACCESS_KEY_AGE_DAYS = 90;
 const DAY_MS = 86_400_000;
@@ -71,10 +72,7 @@ function parseState(text: string | null | undefined): Record<string, StatusType>
 }
 
 export const iamDeactivateAccessKey: CorrectiveControl = {
-  id: 'iam-deactivate-access-key',
-  description: "Set the IAM user's access keys named by the finding (or all of them) to Inactive; nothing is deleted, rollback reactivates them.",
-  handles: { resourceTypes: ['AWS::IAM::User'] },
-  permissions: ['iam:ListAccessKeys', 'iam:UpdateAccessKey'],
+  ...controlFacts('iam-deactivate-access-key'),
 
   async snapshot(ctx) {
     return stateOf(selectKeys(ctx, await listKeys(ctx)).keys);

@@ -13,6 +13,7 @@ import type { PolicyDocument, PolicyStatement } from '../policy';
 import { grantsAdded } from './proof';
 import { iamRoleNameOf } from './resource-ids';
 import type { ControlContext, ControlPlan, CorrectiveControl, VerifyOutcome } from './types';
+import { controlFacts } from './catalog';
 
 export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
 
@@ -75,10 +76,7 @@ const covers = (policy: string | null, ctx: ControlContext) => {
 };
 
 export const iamRevokeRoleSessions: CorrectiveControl = {
-  id: 'iam-revoke-role-sessions',
-  description: "Revoke the role's sessions issued until now: inline policy AWSRevokeOlderSessions denies everything to older tokens (aws:TokenIssueTime).",
-  handles: { resourceTypes: ['AWS::IAM::Role'] },
-  permissions: ['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+  ...controlFacts('iam-revoke-role-sessions'),
 
   async snapshot(ctx) {
     return { policy: await readPolicy(ctx) };

@@ -17,6 +17,7 @@ import type { PolicyDocument } from '../policy';
 import { findingArn } from './arn';
 import { removeExternalStatementsControl } from './remove-external-statements';
 import type { ControlContext, CorrectiveControl } from './types';
+import { controlFacts } from './catalog';
 
 export function roleNameOf(ctx: ControlContext): string {
   const { resource } = findingArn(ctx, 'iam');
@@ -55,12 +56,9 @@ function allowsAnyone(policy: string): boolean {
 }
 
 const base = removeExternalStatementsControl({
-  id: 'iam-role-restrict-trust',
-  description: 'Remove the principals outside the zone of trust from a role trust policy; keep every trusted principal. Never leaves a role trusting no one.',
-  resourceTypes: ['AWS::IAM::Role'],
+  facts: controlFacts('iam-role-restrict-trust'),
   noun: 'trust policy',
   kind: 'iam-role',
-  permissions: ['iam:GetRole', 'iam:UpdateAssumeRolePolicy'],
   access: { read: readTrustPolicy, write: writeTrustPolicy },
 });
 

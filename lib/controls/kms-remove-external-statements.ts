@@ -11,6 +11,7 @@ import { toRemediatorError } from '../aws/errors';
 import { ControlFailedError } from '../errors';
 import { removeExternalStatementsControl } from './remove-external-statements';
 import type { ControlContext, CorrectiveControl } from './types';
+import { controlFacts } from './catalog';
 
 
 export function keyIdFromArn(arn: string): string {
@@ -40,12 +41,9 @@ async function putKeyPolicy(ctx: ControlContext, policy: string, doing: string):
 }
 
 export const kmsRemoveExternalStatements: CorrectiveControl = removeExternalStatementsControl({
-  id: 'kms-remove-external-statements',
-  description: 'Remove only the principals and statements of a KMS key policy that reach outside the zone of trust; keep the rest as it is.',
-  resourceTypes: ['AWS::KMS::Key'],
+  facts: controlFacts('kms-remove-external-statements'),
   noun: 'key policy',
   kind: 'kms',
-  permissions: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'],
   access: {
     read: readKeyPolicy,
     write: (ctx, policy) => putKeyPolicy(ctx, policy, 'writing the key policy of'),

@@ -21,6 +21,7 @@ import { externalStatementSids, grantOf, statementsOf, syncSteps, withoutStateme
 import { proveSafeReplacement } from './proof';
 import { findingArn } from './arn';
 import type { ControlContext, ControlPlan, CorrectiveControl, VerifyOutcome } from './types';
+import { controlFacts } from './catalog';
 
 interface LayerVersionRef {
   /** The layer ARN without its version. */
@@ -76,11 +77,7 @@ function exposure(ctx: ControlContext, policy: string | null): string | null {
 }
 
 export const lambdaLayerRemoveExternalPermissions: CorrectiveControl = {
-  id: 'lambda-layer-remove-external-permissions',
-  description:
-    'Remove the Lambda layer-version permissions that reach outside the zone of trust (RemoveLayerVersionPermission by statement id); rollback re-adds them with AddLayerVersionPermission.',
-  handles: { resourceTypes: ['AWS::Lambda::LayerVersion'] },
-  permissions: ['lambda:AddLayerVersionPermission', 'lambda:GetLayerVersionPolicy', 'lambda:RemoveLayerVersionPermission'],
+  ...controlFacts('lambda-layer-remove-external-permissions'),
 
   async snapshot(ctx) {
     return { policy: await readPolicy(ctx) };

@@ -31,6 +31,7 @@ import { externalStatementSids, grantOf, statementsOf, syncSteps, withoutStateme
 import { proveSafeReplacement } from './proof';
 import { findingArn } from './arn';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
+import { controlFacts } from './catalog';
 
 interface FunctionRef {
   /** The unqualified function ARN. */
@@ -113,11 +114,7 @@ function describeExposure(ctx: ControlContext, policy: string | null): string[] 
 }
 
 export const lambdaRemoveExternalPermissions: CorrectiveControl = {
-  id: 'lambda-remove-external-permissions',
-  description:
-    'Remove the Lambda function permissions that reach outside the zone of trust (RemovePermission by statement id) and switch a public function URL (AuthType NONE) to AWS_IAM; rollback re-adds them with AddPermission.',
-  handles: { resourceTypes: ['AWS::Lambda::Function'] },
-  permissions: ['lambda:AddPermission', 'lambda:GetFunctionUrlConfig', 'lambda:GetPolicy', 'lambda:RemovePermission', 'lambda:UpdateFunctionUrlConfig'],
+  ...controlFacts('lambda-remove-external-permissions'),
 
   snapshot: readState,
 

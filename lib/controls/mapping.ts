@@ -14,6 +14,7 @@
  * triage to it: Decision modes are chosen in lib/rules/triage.ts).
  */
 import type { Finding, Mode } from '../finding';
+import type { ControlId } from './catalog';
 import { EXTERNAL_ACCESS, UNUSED_ACCESS } from '../sources/access-analyzer';
 import { managedRuleId } from '../sources/config';
 
@@ -26,7 +27,7 @@ export interface ControlMapping {
   prefix?: boolean;
   /** Only findings about these resource types (CloudFormation types); every type the control handles when absent. */
   resourceTypes?: readonly string[];
-  controlId: string;
+  controlId: ControlId;
   defaultMode?: Mode;
 }
 
@@ -93,7 +94,7 @@ export const CONTROL_MAPPINGS: readonly ControlMapping[] = [
  * (an Access Analyzer finding on a role must not revoke its sessions; one on a bucket must not
  * pick s3-require-tls). A rule or a manual request may still name them.
  */
-export const MAPPING_ONLY_CONTROL_IDS: ReadonlySet<string> = new Set([
+export const MAPPING_ONLY_CONTROL_IDS: ReadonlySet<string> = new Set<ControlId>([
   'ec2-revoke-open-ingress',
   's3-require-tls',
   'iam-deactivate-access-key',

@@ -16,6 +16,7 @@ import { toRemediatorError } from '../aws/errors';
 import { rdsClusterSnapshotIdOf, rdsDbSnapshotIdOf } from './resource-ids';
 import type { ControlContext, CorrectiveControl } from './types';
 import { unshareControl } from './unshare';
+import { controlFacts } from './catalog';
 
 const RESTORE = 'restore';
 const CLUSTER = 'AWS::RDS::DBClusterSnapshot';
@@ -56,15 +57,7 @@ async function modify(ctx: ControlContext, change: { ValuesToAdd?: string[]; Val
 }
 
 export const rdsSnapshotUnshare: CorrectiveControl = unshareControl({
-  id: 'rds-snapshot-unshare',
-  description: 'Stop sharing an RDS DB or cluster snapshot with the public and with accounts outside the zone of trust; keep shares inside it.',
-  resourceTypes: ['AWS::RDS::DBSnapshot', CLUSTER],
-  permissions: [
-    'rds:DescribeDBSnapshotAttributes',
-    'rds:ModifyDBSnapshotAttribute',
-    'rds:DescribeDBClusterSnapshotAttributes',
-    'rds:ModifyDBClusterSnapshotAttribute',
-  ],
+  facts: controlFacts('rds-snapshot-unshare'),
   noun: 'RDS snapshot',
   publicValue: 'all',
   access: {

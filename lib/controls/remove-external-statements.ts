@@ -9,6 +9,7 @@
 import { ControlFailedError } from '../errors';
 import { analyzePolicy, buildMinimalFix, type AnalyzeOptions, type ResourceKind } from '../policy';
 import { ACCESS_ANALYZER_CHECK_PERMISSIONS, checkNoNewAccess, checkNoPublicAccess } from '../verify/access-analyzer-checks';
+import type { ControlFacts } from './catalog';
 import { proveSafeReplacement } from './proof';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
 
@@ -22,29 +23,28 @@ export interface PolicyAccess {
 }
 
 export interface RemoveExternalStatementsSpec {
-  id: string;
-  description: string;
-  resourceTypes: readonly string[];
-  findingTypes?: readonly string[];
+  /** The control's entry in lib/controls/catalog.ts; its permissions include ACCESS_ANALYZER_CHECK_PERMISSIONS, which plan may call. */
+  facts: ControlFacts;
   /** What people call the policy ("key policy", "queue policy"). */
   noun: string;
   kind: ResourceKind;
-  permissions: readonly string[];
   access: PolicyAccess;
   /** Extra analysis input (S3 Block Public Access and ACLs). */
   analyzeOptions?: (ctx: ControlContext) => Promise<AnalyzeOptions>;
 }
 
 export function removeExternalStatementsControl(spec: RemoveExternalStatementsSpec): CorrectiveControl {
+  const undeclared = ACCESS_ANALYZER_CHECK_PERMISSIONS.filter((action) => !spec.facts.permissions.includes(action));
+  if (undeclared.length) {
+    // A catalog mistake, found when the registry loads (every test that imports it fails), never at run time.
+    throw new Error(`control ${spec.facts.id} asks Access Analyzer before it writes: its catalog entry must declare ${undeclared.join(', ')}`);
+  }
   const options = async (ctx: ControlContext): Promise<AnalyzeOptions> => ({ kind: spec.kind, ...(spec.analyzeOptions ? await spec.analyzeOptions(ctx) : {}) });
   const arn = (ctx: ControlContext) => ctx.finding.resource.arn;
 
   return {
-    id: spec.id,
-    description: spec.description,
-    handles: { resourceTypes: spec.resourceTypes, ...(spec.findingTypes ? { findingTypes: spec.findingTypes } : {}) },
-    // Deployed with accessAnalyzerChecks, plan also asks Access Analyzer before the write.
-    permissions: [...spec.permissions, ...ACCESS_ANALYZER_CHECK_PERMISSIONS],
+    // Its permissions include the Access Analyzer checks that plan asks for when deployed with accessAnalyzerChecks.
+    ...spec.facts,
 
     async snapshot(ctx) {
       return { policy: await spec.access.read(ctx) };

@@ -12,6 +12,7 @@ import { toRemediatorError } from '../aws/errors';
 import { analyzePolicy } from '../policy';
 import { bucketAnalyzeOptions, bucketOf, readBucketPolicy, readPublicAccessBlock } from './s3-bucket';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
+import { controlFacts } from './catalog';
 
 const SETTINGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 
@@ -41,10 +42,7 @@ async function put(ctx: ControlContext, configuration: PublicAccessBlockConfigur
 }
 
 export const s3BlockPublicAccess: CorrectiveControl = {
-  id: 's3-block-public-access',
-  description: 'Turn on the four bucket-level Block Public Access settings; the bucket policy and ACL are left as they are.',
-  handles: { resourceTypes: ['AWS::S3::Bucket'] },
-  permissions: ['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 's3:GetBucketPolicy', 's3:GetBucketAcl'],
+  ...controlFacts('s3-block-public-access'),
 
   snapshot: state,
 

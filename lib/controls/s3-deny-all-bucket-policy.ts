@@ -23,6 +23,7 @@ import { ControlFailedError } from '../errors';
 import { analyzePolicy, buildDenyAllPolicy, type AnalyzeOptions, type S3AclGrant } from '../policy';
 import { bucketOf } from './s3-bucket';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
+import { controlFacts } from './catalog';
 
 export const BLOCK_ALL: Required<PublicAccessBlockConfiguration> = {
   BlockPublicAcls: true,
@@ -98,17 +99,7 @@ function snapshot(state: BucketState): ResourceState {
 }
 
 export const s3DenyAllBucketPolicy: CorrectiveControl = {
-  id: 's3-deny-all-bucket-policy',
-  description: 'Replace the bucket policy with deny-all (remediation and break-glass roles exempt) and block public access on the bucket.',
-  handles: { resourceTypes: ['AWS::S3::Bucket'] },
-  permissions: [
-    's3:GetBucketPolicy',
-    's3:PutBucketPolicy',
-    's3:DeleteBucketPolicy',
-    's3:GetBucketPublicAccessBlock',
-    's3:PutBucketPublicAccessBlock',
-    's3:GetBucketAcl',
-  ],
+  ...controlFacts('s3-deny-all-bucket-policy'),
 
   async snapshot(ctx: ControlContext): Promise<ResourceState> {
     return snapshot(await readBucket(ctx, bucketOf(ctx)));

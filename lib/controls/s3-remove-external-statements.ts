@@ -13,6 +13,7 @@ import { toRemediatorError } from '../aws/errors';
 import { removeExternalStatementsControl } from './remove-external-statements';
 import { bucketAnalyzeOptions, bucketOf, readBucketPolicy } from './s3-bucket';
 import type { ControlContext, CorrectiveControl } from './types';
+import { controlFacts } from './catalog';
 
 async function send(ctx: ControlContext, doing: string, command: PutBucketPolicyCommand | DeleteBucketPolicyCommand): Promise<void> {
   try {
@@ -23,12 +24,9 @@ async function send(ctx: ControlContext, doing: string, command: PutBucketPolicy
 }
 
 export const s3RemoveExternalStatements: CorrectiveControl = removeExternalStatementsControl({
-  id: 's3-remove-external-statements',
-  description: 'Remove only the principals and statements of a bucket policy that reach outside the zone of trust; keep the rest as it is (Block Public Access and ACL weighed).',
-  resourceTypes: ['AWS::S3::Bucket'],
+  facts: controlFacts('s3-remove-external-statements'),
   noun: 'bucket policy',
   kind: 's3',
-  permissions: ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:GetBucketPublicAccessBlock', 's3:GetBucketAcl'],
   access: {
     read: readBucketPolicy,
     write: (ctx, policy) => send(ctx, 'writing the bucket policy of', new PutBucketPolicyCommand({ Bucket: bucketOf(ctx), Policy: policy })),

@@ -12,6 +12,7 @@ import { ControlFailedError, UnsafeFixError } from '../errors';
 import { analyzePolicy } from '../policy';
 import { aclGrantsOf, bucketAnalyzeOptions, bucketOf, readBucketAcl, readBucketPolicy } from './s3-bucket';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
+import { controlFacts } from './catalog';
 
 export const PUBLIC_GROUPS = ['http://acs.amazonaws.com/groups/global/AllUsers', 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers'] as const;
 
@@ -49,10 +50,7 @@ async function putAcl(ctx: ControlContext, text: string, doing: string): Promise
 }
 
 export const s3RemovePublicAclGrants: CorrectiveControl = {
-  id: 's3-remove-public-acl-grants',
-  description: 'Remove the bucket ACL grants to AllUsers and AuthenticatedUsers; keep the owner and every other grant.',
-  handles: { resourceTypes: ['AWS::S3::Bucket'] },
-  permissions: ['s3:GetBucketAcl', 's3:PutBucketAcl', 's3:GetBucketPolicy', 's3:GetBucketPublicAccessBlock'],
+  ...controlFacts('s3-remove-public-acl-grants'),
 
   async snapshot(ctx): Promise<ResourceState> {
     return { acl: JSON.stringify(await readAcl(ctx)) };

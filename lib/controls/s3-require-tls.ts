@@ -13,6 +13,7 @@ import { analyzePolicy, type PolicyDocument, type PolicyStatement } from '../pol
 import { grantsAdded, proveSafeReplacement } from './proof';
 import { resourceIdOf } from './resource-ids';
 import type { ControlContext, ControlPlan, CorrectiveControl, VerifyOutcome } from './types';
+import { controlFacts } from './catalog';
 
 export const DENY_INSECURE_TRANSPORT_SID = 'DenyInsecureTransport';
 
@@ -104,10 +105,7 @@ function prove(before: string | null, after: string, ctx: ControlContext): void 
 }
 
 export const s3RequireTls: CorrectiveControl = {
-  id: 's3-require-tls',
-  description: 'Add a statement denying every S3 request over plain HTTP (aws:SecureTransport false) to the bucket policy; keep the rest.',
-  handles: { resourceTypes: ['AWS::S3::Bucket'] },
-  permissions: ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy'],
+  ...controlFacts('s3-require-tls'),
 
   async snapshot(ctx) {
     return { policy: await readPolicy(ctx) };

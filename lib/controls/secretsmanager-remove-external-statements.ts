@@ -11,6 +11,7 @@ import { ControlFailedError } from '../errors';
 import { removeExternalStatementsControl } from './remove-external-statements';
 import { findingArn } from './arn';
 import type { ControlContext, CorrectiveControl } from './types';
+import { controlFacts } from './catalog';
 
 /** The SecretId: the full secret ARN, after checking it names a secret of the finding's account. */
 export function secretIdOf(ctx: ControlContext): string {
@@ -29,12 +30,9 @@ async function call<T>(ctx: ControlContext, doing: string, send: (client: Secret
 }
 
 export const secretsmanagerRemoveExternalStatements: CorrectiveControl = removeExternalStatementsControl({
-  id: 'secretsmanager-remove-external-statements',
-  description: 'Remove only the principals and statements of a Secrets Manager secret policy that reach outside the zone of trust; delete the policy when nothing trusted remains.',
-  resourceTypes: ['AWS::SecretsManager::Secret'],
+  facts: controlFacts('secretsmanager-remove-external-statements'),
   noun: 'secret policy',
   kind: 'secretsmanager',
-  permissions: ['secretsmanager:DeleteResourcePolicy', 'secretsmanager:GetResourcePolicy', 'secretsmanager:PutResourcePolicy'],
   access: {
     read: (ctx) => call(ctx, 'reading the resource policy of', async (sm, SecretId) => (await sm.send(new GetResourcePolicyCommand({ SecretId }))).ResourcePolicy ?? null),
     // BlockPublicPolicy is explicitly off: a fix is proven closed before it is written, and a rollback must be able to put back the saved policy as it was.

@@ -12,6 +12,7 @@ import { ControlFailedError } from '../errors';
 import { findingArn } from './arn';
 import { removeExternalStatementsControl } from './remove-external-statements';
 import type { ControlContext, CorrectiveControl } from './types';
+import { controlFacts } from './catalog';
 
 function topicArnOf(ctx: ControlContext): string {
   const { resource, accountId } = findingArn(ctx, 'sns');
@@ -40,11 +41,8 @@ async function writeTopicPolicy(ctx: ControlContext, policy: string): Promise<vo
 }
 
 export const snsRemoveExternalStatements: CorrectiveControl = removeExternalStatementsControl({
-  id: 'sns-remove-external-statements',
-  description: 'Remove only the principals and statements of an SNS topic policy that reach outside the zone of trust; keep the rest as it is.',
-  resourceTypes: ['AWS::SNS::Topic'],
+  facts: controlFacts('sns-remove-external-statements'),
   noun: 'topic policy',
   kind: 'sns',
-  permissions: ['sns:GetTopicAttributes', 'sns:SetTopicAttributes'],
   access: { read: readTopicPolicy, write: writeTopicPolicy },
 });

@@ -11,6 +11,7 @@ import { ControlFailedError } from '../errors';
 import { findingArn } from './arn';
 import { removeExternalStatementsControl } from './remove-external-statements';
 import type { ControlContext, CorrectiveControl } from './types';
+import { controlFacts } from './catalog';
 
 async function queueUrl(ctx: ControlContext): Promise<string> {
   const { resource, accountId } = findingArn(ctx, 'sqs');
@@ -43,12 +44,9 @@ async function setQueuePolicy(ctx: ControlContext, policy: string, doing: string
 }
 
 export const sqsRemoveExternalStatements: CorrectiveControl = removeExternalStatementsControl({
-  id: 'sqs-remove-external-statements',
-  description: 'Remove only the principals and statements of an SQS queue policy that reach outside the zone of trust; keep the rest as it is.',
-  resourceTypes: ['AWS::SQS::Queue'],
+  facts: controlFacts('sqs-remove-external-statements'),
   noun: 'queue policy',
   kind: 'sqs',
-  permissions: ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes'],
   access: {
     read: readQueuePolicy,
     write: (ctx, policy) => setQueuePolicy(ctx, policy, 'writing the queue policy of'),

@@ -1,13 +1,14 @@
 /**
- * A corrective control: one module, registered by id, declaring what it
- * handles and the IAM actions it needs (the deploy role is generated from
- * these). `snapshot` reads the fields it changes; `plan` reads the live resource and computes the exact change;
+ * A corrective control: one module, registered by id, whose facts (what it
+ * handles, the IAM actions it needs: the deploy role is generated from these)
+ * are its entry in lib/controls/catalog.ts. `snapshot` reads the fields it changes; `plan` reads the live resource and computes the exact change;
  * the runner (lib/controls/runner.ts) stores the ChangeRecord, then calls
  * `write`; `verify` re-fetches and re-checks; `restore` puts `before` back.
  */
 import type { Finding } from '../finding';
 import type { ZoneOfTrust } from '../policy';
 import type { AwsClients } from '../aws/clients';
+import type { ControlFacts } from './catalog';
 
 /** The exact state of the fields a control changes: JSON text, or null for "there was none". */
 export type ResourceState = Record<string, string | null>;
@@ -40,12 +41,8 @@ export interface VerifyOutcome {
   observed: ResourceState;
 }
 
-export interface CorrectiveControl {
-  id: string;
-  description: string;
-  handles: { resourceTypes: readonly string[]; findingTypes?: readonly string[] };
-  /** IAM actions the control calls; the contract tests and serverless.yml rely on this list. */
-  permissions: readonly string[];
+/** A control is its facts (lib/controls/catalog.ts: id, what it handles, the IAM actions it calls) and this behaviour. */
+export interface CorrectiveControl extends ControlFacts {
   /** The live state of the fields the control changes, exactly as `before` would record it. */
   snapshot(ctx: ControlContext): Promise<ResourceState>;
   plan(ctx: ControlContext): Promise<ControlPlan>;

@@ -6,6 +6,7 @@
  * canonical JSON; rollback adds back what is missing and removes what was not there.
  */
 import type { ZoneOfTrust } from '../policy';
+import type { ControlFacts } from './catalog';
 import { canonicalJson, sortedUnique } from './resource-ids';
 import type { ControlContext, ControlPlan, CorrectiveControl, ResourceState, VerifyOutcome } from './types';
 
@@ -17,11 +18,8 @@ export interface ShareListAccess {
 }
 
 export interface UnshareSpec {
-  id: string;
-  description: string;
-  resourceTypes: readonly string[];
-  findingTypes?: readonly string[];
-  permissions: readonly string[];
+  /** The control's entry in lib/controls/catalog.ts. */
+  facts: ControlFacts;
   /** What people call the resource ("EBS snapshot"). */
   noun: string;
   /** The value that means "everyone" (`all`). */
@@ -41,10 +39,7 @@ export function unshareControl(spec: UnshareSpec): CorrectiveControl {
   const describe = (values: string[]) => values.map((v) => (v === spec.publicValue ? 'everyone' : `account ${v}`)).join(', ');
 
   return {
-    id: spec.id,
-    description: spec.description,
-    handles: { resourceTypes: spec.resourceTypes, ...(spec.findingTypes ? { findingTypes: spec.findingTypes } : {}) },
-    permissions: spec.permissions,
+    ...spec.facts,
 
     async snapshot(ctx) {
       return stateOf(await spec.access.read(ctx));

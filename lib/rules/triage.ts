@@ -6,7 +6,8 @@
  */
 import { whyNotOptedIn } from '../accounts/opt-in';
 import { defaultModeFor } from '../controls/mapping';
-import { findControlFor, getControl, controlHandles } from '../controls/registry';
+import { getControlFacts } from '../controls/catalog';
+import { controlHandles, findControlFor } from '../controls/select';
 import type { Action, Decision, Finding, Mode, Route } from '../finding';
 import type { ZoneOfTrust } from '../policy';
 import { isNotifyOnlyFinding } from '../sources/access-analyzer';
@@ -113,7 +114,7 @@ export function triage(finding: Finding, rules: RulesFile, options: TriageOption
   const notOptedIn = whyNotOptedIn(finding.resource.accountId, rules.accounts, { ownAccountId: options.accountId ?? null, ...(options.ouPathOf ? { ouPathOf: options.ouPathOf } : {}) });
   if (notOptedIn) return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${notOptedIn}`);
   const controlId = finding.request?.controlId ?? rule.controlId;
-  const control = controlId ? getControl(controlId) : findControlFor(finding);
+  const control = controlId ? getControlFacts(controlId) : findControlFor(finding);
   if (!control || !controlHandles(control, finding)) {
     const what = controlId ? `control ${controlId} does not handle` : 'no corrective control handles';
     return decide('NOTIFY', 'notify', rule.id, `${why}${asked}; ${what} ${finding.resource.type} / ${finding.type} (resource ${finding.resource.arn})`);

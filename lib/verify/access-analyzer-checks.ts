@@ -21,7 +21,7 @@ import { toRemediatorError } from '../aws/errors';
 import { UnsafeFixError } from '../errors';
 
 /** The IAM actions these checks need. */
-export const ACCESS_ANALYZER_CHECK_PERMISSIONS = ['access-analyzer:CheckNoNewAccess', 'access-analyzer:CheckNoPublicAccess'] as const;
+export { ACCESS_ANALYZER_CHECK_PERMISSIONS } from './access-analyzer-check-permissions';
 
 /**
  * Finding resource types (CloudFormation) → CheckNoPublicAccess resource types.

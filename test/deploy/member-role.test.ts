@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../../lib/accounts/member-role';
-import { allControlPermissions } from '../../lib/controls/registry';
+import { allControlPermissions } from '../../lib/controls/catalog';
 import { memberRoleTemplateText } from '../../iam/member-role';
 import { controlPermissionsDocument } from '../../iam/permissions';
 

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctionBundles } from '../../bench/function-bundles';
 import { deployablePatterns } from '../../eventbridge/generate';
 import { controlPermissionsDocument } from '../../iam/permissions';
-import { allControlPermissions } from '../../lib/controls/registry';
+import { allControlPermissions } from '../../lib/controls/catalog';
 import { SOURCE_VERIFY_PERMISSIONS } from '../../lib/verify/source';
 import { readDefinition } from '../../local/definition';
 import { HTTP_FUNCTIONS, TASK_FUNCTIONS } from '../../local/functions';

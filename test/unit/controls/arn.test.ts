@@ -10,7 +10,7 @@ import { repositoryOf } from '../../../lib/controls/ecr-remove-external-statemen
 import { fileSystemIdOf } from '../../../lib/controls/efs-remove-external-statements';
 import { layerVersionOf } from '../../../lib/controls/lambda-layer-remove-external-permissions';
 import { functionRefOf } from '../../../lib/controls/lambda-remove-external-permissions';
-import { findControlFor } from '../../../lib/controls/registry';
+import { findControlFor } from '../../../lib/controls/select';
 import { findingArn } from '../../../lib/controls/arn';
 import { partitionOf } from '../../../lib/sources/resource-arn';
 import { secretIdOf } from '../../../lib/controls/secretsmanager-remove-external-statements';

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONTROL_MAPPINGS, MAPPING_ONLY_CONTROL_IDS, defaultModeFor } from '../../../lib/controls/mapping';
-import { CONTROLS, controlHandles, findControlFor, getControl } from '../../../lib/controls/registry';
+import { CONTROL_CATALOG, getControlFacts } from '../../../lib/controls/catalog';
+import { controlHandles, findControlFor } from '../../../lib/controls/select';
 import { type Finding } from '../../../lib/finding';
 import { parseRules } from '../../../lib/rules/load';
 import { triage } from '../../../lib/rules/triage';
@@ -44,14 +45,14 @@ function finding(source: Finding['source'], type: string, resourceType: string):
 const typeFor = (entry: (typeof CONTROL_MAPPINGS)[number]) => (entry.prefix ? `${entry.findingType}Example.B!DNS` : entry.findingType);
 
 describe('the mapping table', () => {
-  it('names only controls that are registered', () => {
-    for (const entry of CONTROL_MAPPINGS) expect(() => getControl(entry.controlId), entry.controlId).not.toThrow();
-    for (const id of MAPPING_ONLY_CONTROL_IDS) expect(() => getControl(id), id).not.toThrow();
+  it('names only controls of the catalog', () => {
+    for (const entry of CONTROL_MAPPINGS) expect(() => getControlFacts(entry.controlId), entry.controlId).not.toThrow();
+    for (const id of MAPPING_ONLY_CONTROL_IDS) expect(() => getControlFacts(id), id).not.toThrow();
   });
 
   it('resolves every mapped rule and type to its control, directly and through Security Hub, for every resource type it covers', () => {
     for (const entry of CONTROL_MAPPINGS) {
-      const control = getControl(entry.controlId);
+      const control = getControlFacts(entry.controlId);
       const resourceTypes = entry.resourceTypes ?? control.handles.resourceTypes;
       for (const resourceType of resourceTypes) {
         for (const source of [entry.source, 'security-hub'] as const) {
@@ -91,7 +92,7 @@ describe('the mapping table', () => {
     expect(findControlFor(finding('security-hub', 'ExternalAccess', 'AWS::S3::Bucket'))?.id).toBe('s3-deny-all-bucket-policy');
     const role = findControlFor(finding('access-analyzer', 'ExternalAccess', 'AWS::IAM::Role'));
     expect(role === undefined || !MAPPING_ONLY_CONTROL_IDS.has(role.id)).toBe(true);
-    for (const control of CONTROLS.filter((c) => MAPPING_ONLY_CONTROL_IDS.has(c.id))) {
+    for (const control of CONTROL_CATALOG.filter((c) => MAPPING_ONLY_CONTROL_IDS.has(c.id))) {
       for (const type of control.handles.resourceTypes) {
         expect(findControlFor(finding('access-analyzer', 'ExternalAccess', type))?.id).not.toBe(control.id);
       }

@@ -68,15 +68,14 @@ describe('remove-external-statements asks Access Analyzer before writing when to
     ],
   });
   const written: string[] = [];
-  const control = removeExternalStatementsControl({
+  const facts = {
     id: 'test-remove-external-statements',
     description: 'a control over an in-memory policy, for this test',
-    resourceTypes: ['AWS::SQS::Queue'],
-    noun: 'queue policy',
-    kind: 'sqs',
-    permissions: ['sqs:GetQueueAttributes'],
-    access: { read: async () => external, write: async (_ctx, policy) => void written.push(policy) },
-  });
+    handles: { resourceTypes: ['AWS::SQS::Queue'] },
+    permissions: ['sqs:GetQueueAttributes', 'access-analyzer:CheckNoNewAccess', 'access-analyzer:CheckNoPublicAccess'],
+  };
+  const access = { read: async () => external, write: async (_ctx: ControlContext, policy: string) => void written.push(policy) };
+  const control = removeExternalStatementsControl({ facts, noun: 'queue policy', kind: 'sqs', access });
   const ctx = (accessAnalyzerChecks: boolean): ControlContext => ({
     finding: FindingSchema.parse({
       id: 'f-1',
@@ -96,6 +95,13 @@ describe('remove-external-statements asks Access Analyzer before writing when to
 
   it('declares the Access Analyzer actions it may call', () => {
     expect(control.permissions).toEqual(expect.arrayContaining(['access-analyzer:CheckNoNewAccess', 'access-analyzer:CheckNoPublicAccess']));
+  });
+
+  it('refuses catalog facts that leave out the Access Analyzer actions its plan may call', () => {
+    const undeclared = { ...facts, permissions: ['sqs:GetQueueAttributes', 'access-analyzer:CheckNoNewAccess'] };
+    expect(() => removeExternalStatementsControl({ facts: undeclared, noun: 'queue policy', kind: 'sqs', access })).toThrow(
+      'control test-remove-external-statements asks Access Analyzer before it writes: its catalog entry must declare access-analyzer:CheckNoPublicAccess',
+    );
   });
 
   it('sends the planned policy to both checks and plans the change when both pass', async () => {
