@@ -7,6 +7,9 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { TASK_FUNCTION_KEYS } from '../../../lib/workflow/tasks';
 
+/** The Slack Web API client (on fetch): only the functions that post to Slack bundle it. */
+const SLACK_CLIENT = 'lib/escalation/slack-api.ts';
+
 async function bundledPackages(fn: string): Promise<Set<string>> {
   const result = await build({
     entryPoints: [`functions/${fn}/handler.ts`],
@@ -20,7 +23,7 @@ async function bundledPackages(fn: string): Promise<Set<string>> {
     logLevel: 'silent',
   });
   const packages = Object.keys(result.metafile.inputs)
-    .map((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1])
+    .map((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? (path === SLACK_CLIENT ? path : undefined))
     .filter((name): name is string => Boolean(name));
   return new Set(packages);
 }
@@ -30,9 +33,9 @@ async function bundledPackages(fn: string): Promise<Set<string>> {
  * legitimately in remediate and verify; classify still carries them through the registry (see the closing note).
  */
 const FORBIDDEN: Record<(typeof TASK_FUNCTION_KEYS)[number], string[]> = {
-  classify: ['@slack/web-api', '@aws-sdk/client-sfn'],
-  verify: ['@slack/web-api', '@aws-sdk/client-sfn'],
-  remediate: ['@slack/web-api', '@aws-sdk/client-sfn'],
+  classify: [SLACK_CLIENT, '@aws-sdk/client-sfn'],
+  verify: [SLACK_CLIENT, '@aws-sdk/client-sfn'],
+  remediate: [SLACK_CLIENT, '@aws-sdk/client-sfn'],
   escalate: [],
   notify: ['@aws-sdk/client-sfn', '@aws-sdk/client-accessanalyzer'],
 };
