@@ -118,6 +118,7 @@ export class SlackWebApi implements SlackApi {
 
   private async attempt(method: string, body: string): Promise<Attempt> {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${this.apiUrl}${method}`, {
         method: 'POST',
@@ -125,10 +126,11 @@ export class SlackWebApi implements SlackApi {
         body,
         signal: AbortSignal.timeout(this.settings.timeoutMs),
       });
+      text = await response.text();
     } catch (error) {
+      // No answer, or an answer cut off (connection reset, time limit): a network error, worth another try.
       return { retry: `request failed: ${describeFetchError(error)}`, wait: 'backoff' };
     }
-    const text = await response.text().catch(() => '');
     if (response.status === 429) return this.rateLimited(response, 'HTTP 429');
     if (response.status >= 500) return { retry: `HTTP ${response.status}`, wait: 'backoff' };
     const envelope = parseEnvelope(text);

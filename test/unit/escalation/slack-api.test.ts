@@ -16,6 +16,8 @@ interface Received {
   body: string;
 }
 interface Scripted {
+  /** Never answer (the client's time limit ends the attempt). */
+  hang?: boolean;
   status?: number;
   headers?: Record<string, string>;
   body: string;
@@ -33,6 +35,7 @@ beforeAll(async () => {
     req.on('end', () => {
       received.push({ method: req.method, path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       const next = script.shift() ?? { status: 500, body: 'the test scripted no more answers' };
+      if (next.hang) return;
       res.writeHead(next.status ?? 200, { 'content-type': 'application/json', ...next.headers });
       res.end(next.body);
     });
@@ -144,6 +147,19 @@ describe('the Slack client on fetch', () => {
     const error = await failure(unreachable.chat.postMessage({ channel: 'C', text: 't' }));
     expect(error).toBeInstanceOf(TransientAwsError);
     expect(error.message).toMatch(/^Slack chat\.postMessage did not succeed, try again later: request failed: /);
+  });
+
+  it('ends an attempt Slack does not answer at its time limit, and counts it as a network error', async () => {
+    script = [{ hang: true, body: '' }, ok({ ts: '3.3' })];
+    const { slack, waits } = client({ timeoutMs: 200, backoffMs: 50 });
+    expect((await slack.chat.postMessage({ channel: 'C', text: 't' })).ts).toBe('3.3');
+    expect(received).toHaveLength(2);
+    expect(waits).toEqual([50]);
+
+    script = [{ hang: true, body: '' }, { hang: true, body: '' }];
+    const error = await failure(client({ timeoutMs: 200, retries: 1 }).slack.chat.postMessage({ channel: 'C', text: 't' }));
+    expect(error).toBeInstanceOf(TransientAwsError);
+    expect(error.message).toMatch(/request failed: TimeoutError/);
   });
 
   it('gives up after `retries` retries with a TransientAwsError (which the state machine retries later)', async () => {
