@@ -29,7 +29,7 @@ export interface FunctionHost {
 export interface FunctionHostOptions {
   /** Lambda handlers by deployed function name. */
   functions: Record<string, LambdaHandler>;
-  /** HTTP routes, keyed "POST /slack/interactions". */
+  /** HTTP routes, keyed "POST /slack/interactions"; a `{name}` segment matches one path segment, as API Gateway's path parameters. */
   routes?: Record<string, HttpHandler>;
 }
 
@@ -55,9 +55,9 @@ export async function startFunctionHost(options: FunctionHostOptions): Promise<F
     if (req.method === 'POST' && invokeMatch) {
       return invoke(decodeURIComponent(invokeMatch[1] ?? ''), body);
     }
-    const route = options.routes?.[`${req.method} ${url.pathname}`];
+    const route = matchRoute(options.routes ?? {}, req.method ?? 'GET', url.pathname);
     if (route) {
-      const result = await route(toHttpApiEvent(req, url, body), lambdaContext(`route ${url.pathname}`));
+      const result = await route.handler({ ...toHttpApiEvent(req, url, body), ...route.event }, lambdaContext(`route ${url.pathname}`));
       return {
         status: result.statusCode ?? 200,
         headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
@@ -100,6 +100,23 @@ export async function startFunctionHost(options: FunctionHostOptions): Promise<F
         server.close(() => resolve());
       }),
   };
+}
+
+/** The route for a request: an exact key first, then a key with `{name}` segments (its routeKey and pathParameters, as API Gateway gives them). */
+function matchRoute(routes: Record<string, HttpHandler>, method: string, path: string): { handler: HttpHandler; event: Partial<APIGatewayProxyEventV2> } | undefined {
+  const exact = routes[`${method} ${path}`];
+  if (exact) return { handler: exact, event: {} };
+  for (const [key, handler] of Object.entries(routes)) {
+    const [routeMethod, template = ''] = key.split(' ');
+    if (routeMethod !== method || !template.includes('{')) continue;
+    const names: string[] = [];
+    const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => (names.push(name), '([^/]+)'));
+    const match = new RegExp(`^${pattern}$`).exec(path);
+    if (!match) continue;
+    const pathParameters = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+    return { handler, event: { routeKey: key, pathParameters } };
+  }
+  return undefined;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -12,6 +12,11 @@ import type { TaskFunctionKey } from '../lib/workflow/tasks';
 import type { HttpHandler, LambdaHandler } from './function-host';
 
 export const TASK_FUNCTIONS: Record<TaskFunctionKey, LambdaHandler> = { classify, remediate, verify, escalate, notify };
-export const HTTP_FUNCTIONS: Record<string, { route: string; handler: HttpHandler }> = {
-  slackInteraction: { route: 'POST /slack/interactions', handler: slackInteraction as unknown as HttpHandler },
+/** The HTTP API routes of each function, as serverless.yml declares them (`{name}`: a path parameter). */
+export const HTTP_FUNCTIONS: Record<string, { route: string | readonly string[]; handler: HttpHandler }> = {
+  slackInteraction: {
+    // Slack's clicks, and the signed approval links of the SNS fallback (GET: confirmation page, POST: decide).
+    route: ['POST /slack/interactions', 'GET /approvals/{approvalId}/{action}', 'POST /approvals/{approvalId}/{action}'],
+    handler: slackInteraction as unknown as HttpHandler,
+  },
 };

@@ -166,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
     const { TASK_FUNCTIONS, HTTP_FUNCTIONS } = await import('./functions');
     const functions = Object.fromEntries(Object.entries(TASK_FUNCTIONS).map(([key, handler]) => [`${PREFIX}-${key}`, handler]));
-    const routes = Object.fromEntries(Object.values(HTTP_FUNCTIONS).map(({ route, handler }) => [route, handler]));
+    const routes = Object.fromEntries(Object.values(HTTP_FUNCTIONS).flatMap(({ route, handler }) => [route].flat().map((key) => [key, handler])));
     const functionHost = await startFunctionHost({ functions, routes });
     cleanups.push(() => functionHost.close());
 

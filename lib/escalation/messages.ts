@@ -5,7 +5,7 @@
  * (request-view.ts), within Slack's limits: a section's text ≤ 3000 characters,
  * a field ≤ 2000, a header ≤ 150, at most 50 blocks.
  */
-import type { KnownBlock } from '@slack/web-api';
+import type { KnownBlock } from '@slack/types';
 import type { Finding } from '../finding';
 import { outcomeOf, type RunState } from '../outcome';
 import { capLines } from './lines';

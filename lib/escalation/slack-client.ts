@@ -5,11 +5,11 @@
  * SLACK_API_URL points the client at another base URL (the local stand-in).
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { WebClient } from '@slack/web-api';
 import * as z from 'zod';
 import { defaultClients } from '../aws/clients';
 import { toRemediatorError } from '../aws/errors';
 import { RemediatorError } from '../errors';
+import { SlackWebApi, type SlackApi } from './slack-api';
 
 /**
  * The Slack app's secrets and identity. `teamId` and `appId` are required: a click is accepted only from this
@@ -42,11 +42,9 @@ async function loadSecrets(env: NodeJS.ProcessEnv): Promise<SlackSecrets> {
   return parsed.data;
 }
 
-let client: Promise<WebClient> | undefined;
+let client: Promise<SlackApi> | undefined;
 
-export function slackClient(env: NodeJS.ProcessEnv = process.env): Promise<WebClient> {
-  client ??= slackSecrets(env).then(
-    ({ botToken }) => new WebClient(botToken, { ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), retryConfig: { retries: 2 } }),
-  );
+export function slackClient(env: NodeJS.ProcessEnv = process.env): Promise<SlackApi> {
+  client ??= slackSecrets(env).then(({ botToken }) => new SlackWebApi(botToken, { ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}), retries: 2 }));
   return client;
 }

@@ -7,7 +7,7 @@
  * the same interaction endpoint serves.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { WebClient } from '@slack/web-api';
+import type { SlackApi } from '../escalation/slack-api';
 import { toRemediatorError } from '../aws/errors';
 import { approvalLink } from '../escalation/approval-link';
 import { type ApprovalItem, type ApprovalKind, type ApprovalStore, newApprovalId } from '../escalation/approval-store';
@@ -29,7 +29,7 @@ export interface LinkDelivery {
 
 export interface AskDeps {
   approvals: ApprovalStore;
-  slack: () => Promise<WebClient>;
+  slack: () => Promise<SlackApi>;
   /** False when no Slack secret is configured: requests then go out as signed links (`links`). Default true. */
   slackConfigured?: boolean;
   links?: LinkDelivery | null;

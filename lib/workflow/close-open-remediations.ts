@@ -5,7 +5,7 @@
  * which the ASL routes to Record And Notify.
  */
 import { SendTaskFailureCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { WebClient } from '@slack/web-api';
+import type { SlackApi } from '../escalation/slack-api';
 import type { ApprovalStore } from '../escalation/approval-store';
 import { decidedMessage } from '../escalation/messages';
 import { ApprovalNotPendingError, FINDING_RESOLVED } from '../errors';
@@ -20,7 +20,7 @@ import type { TaskInput } from './types';
 export interface CloseDeps {
   approvals: ApprovalStore;
   sfn: () => SFNClient;
-  slack: () => Promise<WebClient>;
+  slack: () => Promise<SlackApi>;
 }
 
 export async function closeOpenRemediations(input: TaskInput<DecidedState>, deps: CloseDeps): Promise<RunState> {

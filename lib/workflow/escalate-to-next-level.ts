@@ -1,6 +1,6 @@
 /** Escalate To Next Level: on-call did not answer in time; the route's next level hears of it (in Slack, or on the approval topic without Slack). */
 import { PublishCommand } from '@aws-sdk/client-sns';
-import type { WebClient } from '@slack/web-api';
+import type { SlackApi } from '../escalation/slack-api';
 import { toRemediatorError } from '../aws/errors';
 import { outcomeMessage } from '../escalation/messages';
 import { outcomeText } from '../escalation/text-message';
@@ -13,7 +13,7 @@ import { DecidedStateSchema, type DecidedState, type RunState } from './state';
 import type { TaskInput } from './types';
 
 export interface NextLevelDeps {
-  slack: () => Promise<WebClient>;
+  slack: () => Promise<SlackApi>;
   slackConfigured?: boolean;
   links?: Pick<LinkDelivery, 'topicArn' | 'sns'> | null;
 }

@@ -7,8 +7,8 @@
  * Access Analyzer archive rule that would have matched; when an exception matched but expired,
  * which one and when.
  */
-import type { KnownBlock } from '@slack/web-api';
-import type { WebClient } from '@slack/web-api';
+import type { KnownBlock } from '@slack/types';
+import type { SlackApi } from '../escalation/slack-api';
 import type { AuditStore } from '../audit/store';
 import { outcomeMessage, type SlackMessage } from '../escalation/messages';
 import { logger } from '../logger';
@@ -25,7 +25,7 @@ import { RunStateSchema, type RunState } from './state';
 import type { TaskInput } from './types';
 
 export interface NotifyDeps {
-  slack: () => Promise<WebClient>;
+  slack: () => Promise<SlackApi>;
   /** Where a run without a routed finding (rejected input) is told. */
   defaultChannel?: string;
   /** The rules file's exceptions: an expired one that matched is named in the message. */

@@ -8,7 +8,7 @@
  * An approval sent as signed links (no Slack) is not answered here.
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { WebClient } from '@slack/web-api';
+import type { SlackApi } from '../escalation/slack-api';
 import * as z from 'zod';
 import type { ApprovalStore } from '../escalation/approval-store';
 import { DECISION_OF, ResumeFailedError, assertAnswers, decideAndResume } from '../escalation/decide';
@@ -38,7 +38,7 @@ export interface InteractionDeps {
   workspace: { teamId: string; appId: string };
   approvals: ApprovalStore;
   sfn: SFNClient;
-  slack: () => Promise<WebClient>;
+  slack: () => Promise<SlackApi>;
   nowMs?: number;
 }
 

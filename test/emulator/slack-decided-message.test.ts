@@ -5,7 +5,7 @@
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { WebClient } from '@slack/web-api';
+import type { SlackApi } from '../../lib/escalation/slack-api';
 import { describe, expect, it } from 'vitest';
 import { AwsClients } from '../../lib/aws/clients';
 import { ApprovalStore } from '../../lib/escalation/approval-store';
@@ -68,7 +68,7 @@ describe('a Slack decision', () => {
     });
     const original = approvalRequestMessage(view, item.approvalId);
     const updates: Record<string, unknown>[] = [];
-    const slack = { chat: { update: (args: Record<string, unknown>) => (updates.push(args), Promise.resolve({ ok: true })) } } as unknown as WebClient;
+    const slack = { chat: { update: (args: Record<string, unknown>) => (updates.push(args), Promise.resolve({ ok: true })) } } as unknown as SlackApi;
 
     const response = await handleSlackInteraction(signedClick(item.approvalId, original), {
       signingSecret,

@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/web-api';
+import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { SLACK_BUTTONS, SLACK_LIMITS, actionFromId, approvalRequestMessage, decidedMessage, onCallMessage, outcomeMessage, type SlackMessage } from '../../../lib/escalation/messages';
 import { DIFF_LINES, requestView } from '../../../lib/escalation/request-view';

@@ -7,6 +7,9 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { TASK_FUNCTION_KEYS } from '../../../lib/workflow/tasks';
 
+/** The Slack Web API client (on fetch): only the functions that post to Slack bundle it. */
+const SLACK_CLIENT = 'lib/escalation/slack-api.ts';
+
 /** Every input of the bundle of one entry point: the project's modules by path, node_modules by path. */
 async function bundledInputs(entry: string): Promise<string[]> {
   const result = await build({
@@ -26,8 +29,12 @@ async function bundledInputs(entry: string): Promise<string[]> {
 const packagesOf = (inputs: string[]): Set<string> =>
   new Set(inputs.map((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1]).filter((name): name is string => Boolean(name)));
 
+/** The npm packages a function bundles, and the Slack client module when it does. */
 async function bundledPackages(fn: string): Promise<Set<string>> {
-  return packagesOf(await bundledInputs(`functions/${fn}/handler.ts`));
+  const inputs = await bundledInputs(`functions/${fn}/handler.ts`);
+  const packages = packagesOf(inputs);
+  if (inputs.includes(SLACK_CLIENT)) packages.add(SLACK_CLIENT);
+  return packages;
 }
 
 /**
@@ -35,9 +42,9 @@ async function bundledPackages(fn: string): Promise<Set<string>> {
  * legitimately in remediate and verify; classify carries none of them (below).
  */
 const FORBIDDEN: Record<(typeof TASK_FUNCTION_KEYS)[number], string[]> = {
-  classify: ['@slack/web-api', '@aws-sdk/client-sfn'],
-  verify: ['@slack/web-api', '@aws-sdk/client-sfn'],
-  remediate: ['@slack/web-api', '@aws-sdk/client-sfn'],
+  classify: [SLACK_CLIENT, '@aws-sdk/client-sfn'],
+  verify: [SLACK_CLIENT, '@aws-sdk/client-sfn'],
+  remediate: [SLACK_CLIENT, '@aws-sdk/client-sfn'],
   escalate: [],
   notify: ['@aws-sdk/client-sfn', '@aws-sdk/client-accessanalyzer'],
 };

@@ -4,7 +4,7 @@
  * its outcome. Slack and Access Analyzer are stand-ins (moto has no Access Analyzer: the SDK is mocked).
  */
 import { AccessAnalyzerClient, UpdateFindingsCommand } from '@aws-sdk/client-accessanalyzer';
-import type { WebClient } from '@slack/web-api';
+import type { SlackApi } from '../../../lib/escalation/slack-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../../lib/aws/clients';
@@ -36,7 +36,7 @@ const expired = { id: 'reports', match: { 'resource.arn': { eq: ['arn:aws:s3:::s
 
 function slackStandIn() {
   const posts: { channel: string; text: string; blocks: { text?: { text: string } }[] }[] = [];
-  const web = { chat: { postMessage: async (message: (typeof posts)[number]) => (posts.push(message), { ok: true }) } } as unknown as WebClient;
+  const web = { chat: { postMessage: async (message: (typeof posts)[number]) => (posts.push(message), { ok: true }) } } as unknown as SlackApi;
   return { posts, slack: async () => web };
 }
 

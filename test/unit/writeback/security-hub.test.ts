@@ -4,7 +4,7 @@
  * audit store and Slack are in-memory stand-ins that keep what they were given.
  */
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import type { WebClient } from '@slack/web-api';
+import type { SlackApi } from '../../../lib/escalation/slack-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditStore } from '../../../lib/audit/store';
@@ -112,7 +112,7 @@ function standIns() {
   const rows: Record<string, unknown>[] = [];
   const posts: { channel: string; text: string }[] = [];
   const audit = { recordOutcome: async (_name: string, row: Record<string, unknown>) => void rows.push(row) } as unknown as AuditStore;
-  const web = { chat: { postMessage: async (message: { channel: string; text: string }) => (posts.push(message), { ok: true, channel: message.channel, ts: '1.2' }) } } as unknown as WebClient;
+  const web = { chat: { postMessage: async (message: { channel: string; text: string }) => (posts.push(message), { ok: true, channel: message.channel, ts: '1.2' }) } } as unknown as SlackApi;
   return { rows, posts, audit, slack: async () => web };
 }
 
