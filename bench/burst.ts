@@ -35,7 +35,7 @@ export interface BurstOptions {
   duplicateShare?: number;
   /** Distinct findings per resource (default 3). */
   findingsPerResource?: number;
-  /** How long to wait for every execution to end (default 15 min). */
+  /** How long to wait for every execution to end (default 15 min, or 1.5 s per event when that is longer). */
   timeoutMs?: number;
 }
 
@@ -196,7 +196,7 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
 
     // Wait with one ListExecutions per poll until nothing runs (the burst's executions, fan-out children included;
     // those of parts before it on this stack have ended).
-    const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
+    const deadline = Date.now() + (options.timeoutMs ?? Math.max(15 * 60_000, options.size * 1500));
     let listed: { executionArn?: string; status?: string; startDate?: Date; stopDate?: Date }[] = [];
     for (;;) {
       listed = [];
@@ -310,5 +310,17 @@ export function printBurst(r: BurstReport): void {
     ),
   );
   for (const cause of r.failureCauses) out(`  failed: ${cause}`);
-  if (mismatch) out(`!!! MISMATCH: ${r.resourcesChanged} resources changed for ${r.distinctExposures} distinct exposures !!!`);
+  for (const problem of burstProblems(r)) out(`!!! ${problem} !!!`);
+}
+
+/** What must not happen in a burst, in words (none: every exposure closed, exactly once); bench/run.ts fails the run on any. */
+export function burstProblems(r: BurstReport): string[] {
+  const problems: string[] = [];
+  if (r.resourcesChanged !== r.distinctExposures) problems.push(`MISMATCH: ${r.resourcesChanged} resources changed for ${r.distinctExposures} distinct exposures`);
+  if (r.stillOpen.length) problems.push(`${r.stillOpen.length} of ${r.distinctExposures} exposures still open after the burst`);
+  if (r.unfinished) problems.push(`${r.unfinished} executions still running when the bench stopped waiting`);
+  const failed = Object.entries(r.outcomes).filter(([o]) => /^(FAILED|TIMED_OUT|ABORTED)/.test(o));
+  if (failed.length) problems.push(`executions that did not end as designed: ${failed.map(([o, n]) => `${o} ${n}`).join(', ')}`);
+  if (r.strayWrites) problems.push(`${r.strayWrites} writes to resources outside the burst`);
+  return problems;
 }
