@@ -23,6 +23,8 @@ const clean: BurstReport = {
   strayWrites: 0,
   awsCalls: 50,
   lambdaInvocations: 30,
+  lambdaTimeouts: 0,
+  slotWaitMs: { median: 0, p95: 0, min: 0, max: 0, n: 30 },
   stillOpen: [],
   peakRssMiB: { host: 1, moto: 1, motoHighWater: 1 },
 };
