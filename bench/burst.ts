@@ -20,6 +20,7 @@ import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inBatches, uniqueName } from '../drills/harness';
+import { LAMBDA_TIMED_OUT } from '../lib/errors';
 import { outcomeOf } from '../lib/outcome';
 import { analyzePolicy } from '../lib/policy';
 import { RunStateSchema } from '../lib/workflow/state';
@@ -35,7 +36,7 @@ export interface BurstOptions {
   duplicateShare?: number;
   /** Distinct findings per resource (default 3). */
   findingsPerResource?: number;
-  /** How long to wait for every execution to end (default 15 min). */
+  /** How long to wait for every execution to end (default 15 min, or 1.5 s per event when that is longer). */
   timeoutMs?: number;
 }
 
@@ -66,6 +67,10 @@ export interface BurstReport {
   strayWrites: number;
   awsCalls: number;
   lambdaInvocations: number;
+  /** Invocations the function host answered `Sandbox.Timedout` (ran past their function's timeout; the ASL retries them). */
+  lambdaTimeouts: number;
+  /** How long invocations waited in the function host for a free slot of their function before their handler started. */
+  slotWaitMs: Spread;
   /** Resources still exposed when re-read after the burst. */
   stillOpen: string[];
   peakRssMiB: { host: number; moto: number | null; motoHighWater: number | null };
@@ -175,6 +180,7 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
   shuffle(events);
 
   const callsBefore = recorder.calls.length;
+  const invocationsBefore = stack.functionHost.invocations.length;
   const runsBefore = recorder.runs.length;
   const pid = motoPid();
   let peakHost = process.memoryUsage().rss;
@@ -196,7 +202,7 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
 
     // Wait with one ListExecutions per poll until nothing runs (the burst's executions, fan-out children included;
     // those of parts before it on this stack have ended).
-    const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
+    const deadline = Date.now() + (options.timeoutMs ?? Math.max(15 * 60_000, options.size * 1500));
     let listed: { executionArn?: string; status?: string; startDate?: Date; stopDate?: Date }[] = [];
     for (;;) {
       listed = [];
@@ -246,6 +252,7 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
     const applied = changes.filter((c) => c.status === 'APPLIED' && exposed.has(String(c.resourceArn)));
     const changedArns = new Set(applied.map((c) => String(c.resourceArn)));
     const calls = recorder.calls.slice(callsBefore);
+    const hosted = stack.functionHost.invocations.slice(invocationsBefore);
     const writes = calls.filter((c) => c.resourceWrite);
     const strays = writes.filter((w) => !resources.some((r) => w.resource === r.name || w.resource?.endsWith(`/${r.name}`) || w.resource === r.arn));
 
@@ -277,6 +284,8 @@ export async function runBurst(stack: LocalStack, recorder: CallRecorder, option
       strayWrites: strays.length,
       awsCalls: calls.length,
       lambdaInvocations: recorder.runs.length - runsBefore,
+      lambdaTimeouts: hosted.filter((i) => i.errorType === LAMBDA_TIMED_OUT).length,
+      slotWaitMs: spread(hosted.map((i) => i.queuedMs ?? 0)),
       stillOpen,
       peakRssMiB: { host: mib(peakHost), moto: pid ? mib(peakMoto) : null, motoHighWater: pid ? mib(statusKiB(pid, 'VmHWM') ?? 0) : null },
     };
@@ -304,11 +313,25 @@ export function printBurst(r: BurstReport): void {
         ['resources written (calls)', `${r.resourcesWritten} resources, ${r.resourceWriteCalls} write calls, ${r.strayWrites} to anything else`],
         ['still exposed (live re-read)', r.stillOpen.length ? `${r.stillOpen.length}: ${r.stillOpen.slice(0, 3).join(', ')}` : '0'],
         ['AWS calls / Lambda invocations', `${r.awsCalls} / ${r.lambdaInvocations}`],
+        ['invocations timed out (retried)', String(r.lambdaTimeouts)],
+        ['wait for a function slot', `${r.slotWaitMs.median} ms median, ${r.slotWaitMs.p95} ms p95, ${r.slotWaitMs.max} ms max`],
         ['peak RSS', `host (this process) ${r.peakRssMiB.host} MiB; moto ${r.peakRssMiB.moto ?? 'unknown'} MiB (high-water ${r.peakRssMiB.motoHighWater ?? 'unknown'} MiB)`],
       ],
       () => false,
     ),
   );
   for (const cause of r.failureCauses) out(`  failed: ${cause}`);
-  if (mismatch) out(`!!! MISMATCH: ${r.resourcesChanged} resources changed for ${r.distinctExposures} distinct exposures !!!`);
+  for (const problem of burstProblems(r)) out(`!!! ${problem} !!!`);
+}
+
+/** What must not happen in a burst, in words (none: every exposure closed, exactly once); bench/run.ts fails the run on any. */
+export function burstProblems(r: BurstReport): string[] {
+  const problems: string[] = [];
+  if (r.resourcesChanged !== r.distinctExposures) problems.push(`MISMATCH: ${r.resourcesChanged} resources changed for ${r.distinctExposures} distinct exposures`);
+  if (r.stillOpen.length) problems.push(`${r.stillOpen.length} of ${r.distinctExposures} exposures still open after the burst`);
+  if (r.unfinished) problems.push(`${r.unfinished} executions still running when the bench stopped waiting`);
+  const failed = Object.entries(r.outcomes).filter(([o]) => /^(FAILED|TIMED_OUT|ABORTED)/.test(o));
+  if (failed.length) problems.push(`executions that did not end as designed: ${failed.map(([o, n]) => `${o} ${n}`).join(', ')}`);
+  if (r.strayWrites) problems.push(`${r.strayWrites} writes to resources outside the burst`);
+  return problems;
 }

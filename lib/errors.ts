@@ -128,6 +128,25 @@ export const APPROVAL_REJECTED = 'ApprovalRejected';
 /** Sent through SendTaskFailure to a waiting approval or escalation when the source reports the finding resolved. */
 export const FINDING_RESOLVED = 'FindingResolved';
 
+/**
+ * A Lambda invocation that ran past its function timeout: Lambda stops the sandbox (nothing of that attempt runs on)
+ * and answers with this error type, which Step Functions' lambda:invoke integration reports as the error name.
+ * The local function host answers the same way (local/function-host.ts).
+ */
+export const LAMBDA_TIMED_OUT = 'Sandbox.Timedout';
+
+/**
+ * What Step Functions has reported for unhandled Lambda failures it cannot name, a function timeout among them
+ * (the name before Lambda reported `Sandbox.Timedout`; out-of-memory too): retried like a timeout, a few times.
+ */
+export const LAMBDA_UNKNOWN = 'Lambda.Unknown';
+
+/**
+ * The name of middy's own early-timeout error (`timeoutEarlyResponse`). lib/lambda.ts turns that timer off (a timeout
+ * is Lambda's, which stops the sandbox), but a function deployed before that change may still answer with it.
+ */
+export const HANDLER_TIMEOUT = 'TimeoutError';
+
 /** Serialize an error for a Step Functions task output or an audit record. */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };

@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { LAMBDA_TIMED_OUT } from '../lib/errors';
+import { deployedLimits, type FunctionLimits } from './function-limits';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LambdaHandler = (event: any, context: Context) => Promise<any>;
@@ -15,8 +17,11 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
 
 export interface Invocation {
   functionName: string;
+  /** When the handler started (after any wait for a free slot). */
   startedAt: number;
   durationMs: number;
+  /** How long the invocation waited for a free slot of its function before its handler started. */
+  queuedMs?: number;
   errorType?: string;
 }
 
@@ -31,10 +36,19 @@ export interface FunctionHostOptions {
   functions: Record<string, LambdaHandler>;
   /** HTTP routes, keyed "POST /slack/interactions"; a `{name}` segment matches one path segment, as API Gateway's path parameters. */
   routes?: Record<string, HttpHandler>;
+  /** Function timeouts and concurrency (default: serverless.yml's timeouts, local/function-limits.ts's concurrency). */
+  limits?: FunctionLimits;
 }
 
 export async function startFunctionHost(options: FunctionHostOptions): Promise<FunctionHost> {
   const invocations: Invocation[] = [];
+  const limits = options.limits ?? deployedLimits();
+  const slots = new Map<string, Slots>();
+  const slotsOf = (functionName: string): Slots => {
+    let s = slots.get(functionName);
+    if (!s) slots.set(functionName, (s = new Slots(limits.concurrency)));
+    return s;
+  };
   const server: Server = createServer((req, res) => {
     void handle(req).then(
       ({ status, headers, body }) => {
@@ -67,25 +81,55 @@ export async function startFunctionHost(options: FunctionHostOptions): Promise<F
     return { status: 404, headers: { 'content-type': 'text/plain' }, body: `no function or route for ${req.method} ${url.pathname}` };
   }
 
+  /**
+   * One invocation, as Lambda runs it: it waits for a free slot of its function (as for a sandbox), then its handler
+   * runs with the function's timeout, counted from its start. A handler that runs past it is answered as Lambda
+   * answers (`Sandbox.Timedout`, an unhandled function error) and its slot is freed. Lambda would also stop that
+   * handler; in this one process it runs on to its end, and what it still does is not undone.
+   */
   async function invoke(functionName: string, body: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     const handler = options.functions[functionName];
-    const startedAt = Date.now();
     if (!handler) {
       const payload = { errorType: 'ResourceNotFoundException', errorMessage: `function host has no handler named ${functionName}` };
-      invocations.push({ functionName, startedAt, durationMs: 0, errorType: payload.errorType });
+      invocations.push({ functionName, startedAt: Date.now(), durationMs: 0, errorType: payload.errorType });
       return { status: 200, headers: { 'x-amz-function-error': 'Unhandled' }, body: JSON.stringify(payload) };
     }
+    const queuedAt = Date.now();
+    const slot = await slotsOf(functionName).acquire();
+    const startedAt = Date.now();
+    const timeoutSeconds = limits.timeoutSeconds(functionName);
+    const context = lambdaContext(functionName, startedAt + timeoutSeconds * 1000);
+    const record = (errorType?: string): void => {
+      invocations.push({ functionName, startedAt, durationMs: Date.now() - startedAt, queuedMs: startedAt - queuedAt, ...(errorType ? { errorType } : {}) });
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timed out'>((resolve) => {
+      timer = setTimeout(() => resolve('timed out'), timeoutSeconds * 1000);
+    });
+    const run = (async () => handler(body.length ? (JSON.parse(body) as unknown) : {}, context))().then(
+      (result: unknown) => ({ result }),
+      (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }),
+    );
     try {
-      const event: unknown = body.length ? JSON.parse(body) : {};
-      const result: unknown = await handler(event, lambdaContext(functionName));
-      invocations.push({ functionName, startedAt, durationMs: Date.now() - startedAt });
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result ?? null) };
-    } catch (error) {
-      // Exactly what the Node.js Lambda runtime returns for an unhandled error.
-      const err = error instanceof Error ? error : new Error(String(error));
-      invocations.push({ functionName, startedAt, durationMs: Date.now() - startedAt, errorType: err.name });
-      const payload = { errorType: err.name, errorMessage: err.message, trace: (err.stack ?? '').split('\n') };
-      return { status: 200, headers: { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' }, body: JSON.stringify(payload) };
+      const outcome = await Promise.race([run, timedOut]);
+      if (outcome === 'timed out') {
+        record(LAMBDA_TIMED_OUT);
+        // What Lambda answers for an invocation that ran out of time.
+        const payload = { errorType: LAMBDA_TIMED_OUT, errorMessage: `RequestId: ${context.awsRequestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds` };
+        return { status: 200, headers: { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' }, body: JSON.stringify(payload) };
+      }
+      if ('error' in outcome) {
+        // Exactly what the Node.js Lambda runtime returns for an unhandled error.
+        const err = outcome.error;
+        record(err.name);
+        const payload = { errorType: err.name, errorMessage: err.message, trace: (err.stack ?? '').split('\n') };
+        return { status: 200, headers: { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' }, body: JSON.stringify(payload) };
+      }
+      record();
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(outcome.result ?? null) };
+    } finally {
+      clearTimeout(timer);
+      slot.release();
     }
   }
 
@@ -157,8 +201,31 @@ function toHttpApiEvent(req: IncomingMessage, url: URL, body: string): APIGatewa
   };
 }
 
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 60_000;
+/** A slot of one function: at most `size` invocations hold one at a time; the others wait in order. */
+class Slots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async acquire(): Promise<{ release(): void }> {
+    if (this.running < this.size) this.running += 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over by release()
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        const next = this.waiting.shift();
+        if (next) next();
+        else this.running -= 1;
+      },
+    };
+  }
+}
+
+/** Routes (API Gateway → Lambda) keep the 60 s they always had here; invocations get their function's timeout. */
+function lambdaContext(functionName: string, deadline = Date.now() + 60_000): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

@@ -13,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 import {
   APPROVAL_REJECTED,
   FINDING_RESOLVED,
+  HANDLER_TIMEOUT,
+  LAMBDA_TIMED_OUT,
+  LAMBDA_UNKNOWN,
   ApprovalRequiredError,
   PlanChangedError,
   ResourceBusyError,
@@ -40,12 +43,42 @@ interface Retrier {
   IntervalSeconds: number;
   MaxAttempts: number;
   BackoffRate: number;
+  MaxDelaySeconds?: number;
   JitterStrategy: 'FULL';
 }
 
-/** Every Lambda task retries the Lambda service's own errors, then our transient AWS errors. */
+/** Lambda is throttling the function (its concurrency is used up): the name Step Functions gives a 429 from Invoke. */
+export const LAMBDA_THROTTLED = 'Lambda.TooManyRequestsException';
+
+/**
+ * The Lambda service's own transient errors (500s of Invoke), as AWS's best practice lists them
+ * (ClientExecutionTimeoutException included), throttling apart.
+ */
+export const LAMBDA_TRANSIENT_ERRORS: readonly string[] = [
+  ...LAMBDA_SERVICE_ERRORS.filter((name) => name !== LAMBDA_THROTTLED),
+  'Lambda.ClientExecutionTimeoutException',
+];
+
+/**
+ * An invocation that ran out of time: Lambda's own timeout (`Sandbox.Timedout`; `Lambda.Unknown` before Lambda named
+ * it), and middy's early-timeout error (`TimeoutError`, turned off in lib/lambda.ts but still the answer of a function
+ * deployed before). Every task is safe to run again after an attempt that stopped anywhere: Classify's claim is this
+ * execution's, Apply resumes its own change record under the lease (lib/controls/runner.ts), Check Resolution only
+ * reads, a waiting task's retry asks again under a new approval id (the first attempt's token is no longer accepted,
+ * so its buttons change nothing), and the records are keyed by execution. Not `States.Timeout`: that is a Task's own
+ * TimeoutSeconds, which only the waiting tasks set, and there it means nobody answered (caught, never retried).
+ */
+export const TIMEOUT_ERRORS: readonly string[] = [LAMBDA_TIMED_OUT, LAMBDA_UNKNOWN, HANDLER_TIMEOUT];
+
+/**
+ * Every Lambda task retries, in this order: the Lambda service's transient errors; throttling, longer (a burst of
+ * findings can use up the function's concurrency for a while: up to about 1.5 min in all); a timeout, twice; then our
+ * transient AWS errors.
+ */
 export const STANDARD_RETRY: Retrier[] = [
-  { ErrorEquals: [...LAMBDA_SERVICE_ERRORS], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
+  { ErrorEquals: [...LAMBDA_TRANSIENT_ERRORS], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
+  { ErrorEquals: [LAMBDA_THROTTLED], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
+  { ErrorEquals: [...TIMEOUT_ERRORS], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: 'FULL' },
   { ErrorEquals: [errorName(TransientAwsError)], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, JitterStrategy: 'FULL' },
 ];
 

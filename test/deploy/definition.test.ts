@@ -106,6 +106,36 @@ describe('statemachines/remediation.asl.json', () => {
     expect(RESOURCE_BUSY_RETRY).toMatchObject({ IntervalSeconds: 2, BackoffRate: 1.5, MaxAttempts: 10 });
   });
 
+  it('retries an invocation that timed out, was throttled or met a Lambda service error, on every Lambda Task, with backoff', () => {
+    type Retrier = { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds?: number };
+    /** The longest a retrier waits in all before its last attempt (full jitter waits less). */
+    const longestWait = (r: Retrier): number =>
+      Array.from({ length: r.MaxAttempts }, (_, k) => Math.min(r.IntervalSeconds * r.BackoffRate ** k, r.MaxDelaySeconds ?? Infinity)).reduce((a, b) => a + b, 0);
+    // Written out, not imported: renaming one of these in the code must fail here.
+    const timeouts = ['Sandbox.Timedout', 'Lambda.Unknown', 'TimeoutError'];
+    const service = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.ClientExecutionTimeoutException'];
+    const throttled = 'Lambda.TooManyRequestsException';
+    expect(lambdaTasks).toHaveLength(Object.keys(TASKS).length);
+    for (const [name, state] of lambdaTasks) {
+      const retry = (state.Retry ?? []) as Retrier[];
+      // Step Functions uses the first retrier that names the error.
+      const retrierOf = (error: string): Retrier | undefined => retry.find((r) => r.ErrorEquals.includes(error) || r.ErrorEquals.includes('States.ALL'));
+      for (const error of [...timeouts, ...service, throttled]) {
+        const r = retrierOf(error);
+        expect(r, `${name} retries ${error}`).toBeDefined();
+        expect(r!.MaxAttempts, `${name} ${error}`).toBeGreaterThanOrEqual(2);
+        expect(r!.BackoffRate, `${name} ${error}`).toBeGreaterThan(1);
+      }
+      // A burst can hold the function's concurrency for a while: throttling is waited out longer than a blip.
+      expect(longestWait(retrierOf(throttled)!), name).toBeGreaterThanOrEqual(60);
+      // A waiting task's own timeout means nobody answered: it is caught and routed on, never asked again.
+      expect(retry.flatMap((r) => r.ErrorEquals), name).not.toContain('States.Timeout');
+    }
+    for (const waiting of ['Request Approval', 'Escalate To On-Call']) {
+      expect(states[waiting]?.Catch?.some((c) => c.ErrorEquals.includes('States.Timeout')), waiting).toBe(true);
+    }
+  });
+
   it('catches every error of every Lambda Task into the failure path, and input that cannot be classified too', () => {
     for (const [name, state] of lambdaTasks) {
       const last = state.Catch?.at(-1);
