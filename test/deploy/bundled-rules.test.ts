@@ -8,10 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { esbuildOptions, readServerlessConfig } from '../../bench/function-bundles';
 import { loadRules } from '../../lib/rules/load';
+import { bundleLikeAFunction } from '../support/function-bundle';
 
 const ROOT = process.cwd();
 const RUNTIME_RULES = join(ROOT, 'lib/runtime/rules.ts');
@@ -24,21 +23,7 @@ try {
 }
 `;
 
-async function bundle(serviceDir: string): Promise<{ file: string; inputs: string[] }> {
-  const outdir = mkdtempSync(join(tmpdir(), 'remediator-bundled-rules-'));
-  const options: BuildOptions = esbuildOptions(readServerlessConfig(ROOT), ROOT);
-  const result = await build({
-    ...options,
-    absWorkingDir: serviceDir,
-    stdin: { contents: ENTRY, resolveDir: ROOT, sourcefile: 'entry.mjs' },
-    outfile: join(outdir, 'entry.mjs'),
-    outExtension: {},
-    sourcemap: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  return { file: join(outdir, 'entry.mjs'), inputs: Object.keys(result.metafile.inputs) };
-}
+const bundle = (serviceDir: string) => bundleLikeAFunction(ENTRY, { serviceDir });
 
 function run(file: string, env: Record<string, string>): { rules?: unknown; error?: string; message?: string } {
   const child = spawnSync(process.execPath, [file], { cwd: mkdtempSync(join(tmpdir(), 'remediator-cwd-')), env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });

@@ -9,12 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { esbuildOptions, readServerlessConfig } from '../../bench/function-bundles';
+import { bundleLikeAFunction } from '../support/function-bundle';
 import { useLocalStack } from '../support/emulator';
 
-const ROOT = process.cwd();
 const ENTRY = `
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 const sts = new STSClient({ region: process.env.AWS_REGION, endpoint: process.env.TEST_ENDPOINT });
@@ -32,19 +30,7 @@ describe('credentials inside a function bundle', () => {
   let inputs: string[];
 
   beforeAll(async () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'remediator-credentials-'));
-    const result = await build({
-      ...esbuildOptions(readServerlessConfig(ROOT), ROOT),
-      absWorkingDir: ROOT,
-      stdin: { contents: ENTRY, resolveDir: ROOT, sourcefile: 'entry.mjs' },
-      outfile: join(outdir, 'entry.mjs'),
-      outExtension: {},
-      sourcemap: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    bundle = join(outdir, 'entry.mjs');
-    inputs = Object.keys(result.metafile.inputs);
+    ({ file: bundle, inputs } = await bundleLikeAFunction(ENTRY));
   });
 
   /** Runs the bundle in a fresh node with only the given environment and a home directory that holds a credentials file. */

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RemediatorError, TransientAwsError } from '../../../lib/errors';
 import { SlackWebApi, type SlackApiOptions } from '../../../lib/escalation/slack-api';
+import { failure } from '../../support/failure';
 
 interface Received {
   method: string | undefined;
@@ -72,15 +73,6 @@ function client(options: SlackApiOptions = {}): { slack: SlackWebApi; waits: num
     ...options,
   });
   return { slack, waits };
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('the Slack client on fetch', () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemediatorError } from '../../../lib/errors';
 import { SlackWebApi } from '../../../lib/escalation/slack-api';
 import { fetchRecordedSlackCalls, startSlackStandIn, type SlackStandIn } from '../../../local/slack-stand-in';
+import { failure } from '../../support/failure';
 
 const BOT_TOKEN = 'xoxb-stand-in-test';
 let standIn: SlackStandIn;
@@ -18,15 +19,6 @@ afterAll(() => standIn.close());
 
 const post = (headers: Record<string, string>, body: string) =>
   fetch(`${standIn.apiUrl}chat.postMessage`, { method: 'POST', headers, body }).then((r) => r.json() as Promise<{ ok: boolean; error?: string }>);
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('the Slack stand-in', () => {
   it('answers and records what the client posts with the bot token, and keeps the message ts for chat.update', async () => {
