@@ -23,7 +23,11 @@ export interface CallRecord {
   errorName?: string;
 }
 
-export type FaultKind = 'throttle' | 'denied';
+/**
+ * throttle / denied: the call fails with that AWS error. stop: the call never returns, as when Lambda stops the
+ * function at its timeout in the middle of it (the host answers Sandbox.Timedout; nothing after it in that handler runs).
+ */
+export type FaultKind = 'throttle' | 'denied' | 'stop';
 
 export interface FaultRule {
   /** Which calls count towards `nth`. */
@@ -47,7 +51,7 @@ export function isResourceWrite(call: Pick<CallRecord, 'client' | 'command'>): b
   return !BOOKKEEPING_CLIENTS.has(call.client) && MUTATING.test(call.command);
 }
 
-export function injectedError(kind: FaultKind, call: Pick<CallRecord, 'client' | 'command'>): Error {
+export function injectedError(kind: Exclude<FaultKind, 'stop'>, call: Pick<CallRecord, 'client' | 'command'>): Error {
   if (kind === 'throttle') {
     return Object.assign(new Error(`Rate exceeded (drill: ${call.client}.${call.command})`), {
       name: 'ThrottlingException',
@@ -138,6 +142,7 @@ export class FaultPlan {
             rule.fired += 1;
             record.outcome = 'injected';
             record.errorName = rule.kind;
+            if (rule.kind === 'stop') return new Promise<never>(() => undefined);
             throw injectedError(rule.kind, record);
           }
         }

@@ -54,6 +54,8 @@ export class DrillContext {
   constructor(
     readonly stack: LocalStack,
     readonly faults: FaultPlan,
+    /** Function timeouts in seconds by function key (`remediate`), replacing serverless.yml's while set. */
+    readonly timeouts: Map<string, number> = new Map(),
   ) {
     this.s3 = new S3Client(stack.clientConfig);
     this.sfn = new SFNClient(stack.clientConfig);

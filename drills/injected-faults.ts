@@ -1,6 +1,7 @@
 /**
- * Drill: throttling and denial at every AWS call of the apply and rollback
- * paths of s3-deny-all-bucket-policy leave no half state unreported.
+ * Drill: throttling, denial and a function stopped mid-call (Lambda's timeout)
+ * at every AWS call of the apply and rollback paths of s3-deny-all-bucket-policy
+ * leave no half state unreported; a stop is finished by the retry.
  *
  * One run, with no fault, records the calls the remediate function makes for
  * one execution: Apply Corrective Control, then — the bucket is re-opened by a
@@ -23,8 +24,13 @@ import { APPROVER, bucketName, inBatches, normalizeStoredBlock, publicReadPolicy
 import { accessAnalyzerEvent } from './samples';
 import { describePolicy, disagreement } from './verdicts';
 
-const KINDS: readonly FaultKind[] = ['throttle', 'denied'];
+const KINDS: readonly FaultKind[] = ['throttle', 'denied', 'stop'];
 const PARALLEL = 6;
+/**
+ * The remediate function's timeout during this drill (serverless.yml: 60 s). A `stop` fault holds its call until
+ * the host times the invocation out, as Lambda stops a function mid-call; a short timeout keeps the drill short.
+ */
+const STOP_TIMEOUT_SECONDS = 5;
 
 interface CallSite {
   operation: string;
@@ -143,7 +149,7 @@ function callSites(calls: CallRecord[]): CallSite[] {
 
 export const injectedFaults: Drill = {
   name: 'injected-faults',
-  timeoutMs: 240_000,
+  timeoutMs: 360_000,
   async run(ctx): Promise<DrillOutcome> {
     const clean = await runCase(ctx, null);
     const failures: string[] = [];
@@ -154,12 +160,24 @@ export const injectedFaults: Drill = {
     notes.push(`clean run (${clean.ended}) made ${sites.length} calls: ${sites.map(siteName).join(', ')}`);
     const cases = sites.flatMap((site) => KINDS.map((kind) => ({ site, kind })));
     const ends = new Map<string, number>();
-    await inBatches(cases, PARALLEL, async (fault) => {
-      const result = await runCase(ctx, fault);
-      ends.set(result.ended, (ends.get(result.ended) ?? 0) + 1);
-      for (const problem of result.problems) failures.push(`${fault.kind} at ${siteName(fault.site)} (${result.ended}): ${problem}`);
-    });
+    const stopsRecovered = { of: 0, recovered: 0 };
+    ctx.timeouts.set('remediate', STOP_TIMEOUT_SECONDS);
+    try {
+      await inBatches(cases, PARALLEL, async (fault) => {
+        const result = await runCase(ctx, fault);
+        ends.set(result.ended, (ends.get(result.ended) ?? 0) + 1);
+        for (const problem of result.problems) failures.push(`${fault.kind} at ${siteName(fault.site)} (${result.ended}): ${problem}`);
+        if (fault.kind !== 'stop') return;
+        // Lambda stopped the function mid-call; the state machine's retry must finish the job as if nothing happened.
+        stopsRecovered.of += 1;
+        if (result.ended === clean.ended && result.problems.length === 0) stopsRecovered.recovered += 1;
+        else failures.push(`stop at ${siteName(fault.site)}: ended ${result.ended}, a clean run ends ${clean.ended} (states: ${result.states.join(' → ')})`);
+      });
+    } finally {
+      ctx.timeouts.delete('remediate');
+    }
     notes.push(`${cases.length} faulted executions ended: ${[...ends].map(([e, n]) => `${n} ${e}`).join(', ')}`);
+    notes.push(`${stopsRecovered.recovered} of ${stopsRecovered.of} invocations stopped mid-call (Sandbox.Timedout after ${STOP_TIMEOUT_SECONDS} s) were finished by the retry as a clean run ends`);
     return { tries: cases.length, failures, notes };
   },
 };

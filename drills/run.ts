@@ -8,6 +8,7 @@
 import './quiet';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { deployedLimits } from '../local/function-limits';
 import { startLocalStack } from '../local/stack';
 import { installAttribution } from './attribution';
 import { FaultPlan } from './faults';
@@ -58,11 +59,13 @@ async function main(): Promise<number> {
   installAttribution();
   const faults = new FaultPlan();
   const rulesFile = fileURLToPath(new URL('./rules.yaml', import.meta.url));
-  const stack = await startLocalStack({ rescanWaitSeconds: 1, rulesFile });
+  // A drill may shorten a function's timeout for a while (DrillContext.timeouts), to stop a handler mid-call.
+  const timeouts = new Map<string, number>();
+  const stack = await startLocalStack({ rescanWaitSeconds: 1, rulesFile, limits: deployedLimits(undefined, timeouts) });
   const figures: DrillFigures[] = [];
   const started = Date.now();
   try {
-    const ctx = new DrillContext(stack, faults);
+    const ctx = new DrillContext(stack, faults, timeouts);
     for (const drill of selected) {
       const result = await runOne(drill, ctx);
       figures.push(result);

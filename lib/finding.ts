@@ -150,6 +150,8 @@ export const ChangeRecordSchema = z.object({
   rollbackOverwrote: z.record(z.string(), z.string().nullable()).optional(),
   /** The execution (or operator) that holds the rollback: a second rollback is refused with this name. */
   rollbackBy: z.string().optional(),
+  /** What a retried Apply found part-written (an earlier attempt stopped between writes), saved before it finished the change. */
+  resumedFrom: z.record(z.string(), z.string().nullable()).optional(),
   /** What the resource really held after a write failed and could not be undone (re-read, never assumed). */
   live: z.record(z.string(), z.string().nullable()).optional(),
 });

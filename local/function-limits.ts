@@ -37,14 +37,18 @@ export function serverlessTimeouts(file = fileURLToPath(new URL('../serverless.y
   return Object.fromEntries(Object.entries(config.functions ?? {}).map(([key, fn]) => [key, seconds(fn?.timeout) ?? fallback]));
 }
 
-export function deployedLimits(concurrency = DEFAULT_CONCURRENCY_PER_FUNCTION): FunctionLimits {
+/**
+ * serverless.yml's timeouts; `overrides` (by function key) replaces one while it holds an entry — the drills shorten
+ * the remediate function's to stop a handler mid-call as Lambda would, without waiting its full minute.
+ */
+export function deployedLimits(concurrency = DEFAULT_CONCURRENCY_PER_FUNCTION, overrides: ReadonlyMap<string, number> = new Map()): FunctionLimits {
   const timeouts = serverlessTimeouts();
   const fallback = Math.max(...Object.values(timeouts));
   return {
     concurrency,
     timeoutSeconds: (functionName) => {
       const key = Object.keys(timeouts).find((k) => functionName === k || functionName.endsWith(`-${k}`));
-      return key ? timeouts[key]! : fallback;
+      return (key ? overrides.get(key) : undefined) ?? (key ? timeouts[key]! : fallback);
     },
   };
 }

@@ -18,6 +18,7 @@ import { memberRoleTemplate, memberTrustPolicy, resolvePlaceholders } from '../i
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lib/accounts/member-role';
 import { resetDefaultClients } from '../lib/aws/clients';
 import { startFunctionHost, type FunctionHost } from './function-host';
+import type { FunctionLimits } from './function-limits';
 import { readDefinition, resolveDefinition } from './definition';
 import { LOCAL_SLACK_APP, LOCAL_SLACK_TEAM } from './slack-click';
 import { startSlackStandIn, type SlackStandIn } from './slack-stand-in';
@@ -38,6 +39,8 @@ export interface LocalStackOptions {
   rescanWaitSeconds?: number;
   rulesFile?: string;
   log?: (line: string) => void;
+  /** The function host's timeouts and concurrency (default: serverless.yml's; the drills shorten one to stop a handler). */
+  limits?: FunctionLimits;
 }
 
 export interface LocalStack {
@@ -167,7 +170,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { TASK_FUNCTIONS, HTTP_FUNCTIONS } = await import('./functions');
     const functions = Object.fromEntries(Object.entries(TASK_FUNCTIONS).map(([key, handler]) => [`${PREFIX}-${key}`, handler]));
     const routes = Object.fromEntries(Object.values(HTTP_FUNCTIONS).flatMap(({ route, handler }) => [route].flat().map((key) => [key, handler])));
-    const functionHost = await startFunctionHost({ functions, routes });
+    const functionHost = await startFunctionHost({ functions, routes, ...(options.limits ? { limits: options.limits } : {}) });
     cleanups.push(() => functionHost.close());
 
     const port = await freePort();

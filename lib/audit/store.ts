@@ -28,6 +28,7 @@ export interface ChangeFields {
   rolledBackBy?: string;
   rollbackBy?: string;
   rollbackOverwrote?: ResourceStateFields;
+  resumedFrom?: ResourceStateFields;
   live?: ResourceStateFields;
 }
 

@@ -156,20 +156,45 @@ async function resumeChange(control: CorrectiveControl, args: ApplyArgs, record:
         await writeOrRestore(control, args, plan);
         return done('an earlier attempt stopped before writing; written now');
       }
+      // Part of the way: an attempt stopped between the writes of a control that makes several (Lambda's timeout,
+      // a lost container). Finish the change when every field is as recorded before or after, or when the control,
+      // planned afresh from what is there now, leads to exactly the recorded `after`: save what is there first,
+      // write the rest, and put the recorded `before` back if that write fails. Anything else means someone else
+      // changed the resource: write nothing.
+      if (await partWay(control, args.ctx, live, record)) {
+        await args.store.transitionChange(record.changeId, { from: ['PENDING'], to: 'PENDING', fields: { resumedFrom: live } });
+        const rest: ControlPlan = { applicable: true, reason: 'completing a part-written change', before: live, after: record.after, summary: `change ${record.changeId}` };
+        await writeOrRestore(control, args, rest, record.before);
+        logger.info('a retried apply completed a change an earlier attempt left part-written', { changeId: record.changeId });
+        return done('an earlier attempt stopped part-way; the rest is written now');
+      }
       await args.store.transitionChange(record.changeId, { from: ['PENDING'], to: 'FAILED', fields: { live, error: 'the resource changed while the change was pending' } });
-      throw new ControlFailedError(`${record.resourceArn} is neither as before nor as planned after an interrupted change: nothing written; the live state is in change ${record.changeId}`, {
+      throw new ControlFailedError(`${record.resourceArn} is neither as before nor on the way to the planned after of an interrupted change: nothing written; the live state is in change ${record.changeId}`, {
         context: { changeId: record.changeId },
       });
     }
   }
 }
 
-async function writeOrRestore(control: CorrectiveControl, args: ApplyArgs, plan: ControlPlan): Promise<void> {
+/** Is `live` on the way from the record's `before` to its `after` (field by field, or as the control plans it now)? */
+async function partWay(control: CorrectiveControl, ctx: ControlContext, live: ResourceState, record: ChangeRecord): Promise<boolean> {
+  const fields = new Set([...Object.keys(record.before), ...Object.keys(record.after), ...Object.keys(live)]);
+  const fieldByField = [...fields].every((key) => sameState({ v: live[key] ?? null }, { v: record.before[key] ?? null }) || sameState({ v: live[key] ?? null }, { v: record.after[key] ?? null }));
+  if (fieldByField) return true;
+  const fresh = await control.plan(ctx).catch((error: unknown) => {
+    if (error instanceof TransientAwsError) throw error;
+    return null;
+  });
+  return Boolean(fresh?.applicable && sameState(fresh.after, record.after));
+}
+
+/** Writes the plan; if that fails, puts `restoreTo` back (the recorded `before`: by default the plan's own). */
+async function writeOrRestore(control: CorrectiveControl, args: ApplyArgs, plan: ControlPlan, restoreTo: ResourceState = plan.before): Promise<void> {
   const { ctx, store, changeId, controlId } = args;
   try {
     await control.write(ctx, plan);
   } catch (error) {
-    const restore = await control.restore(ctx, plan.before).then(
+    const restore = await control.restore(ctx, restoreTo).then(
       () => ({ restored: true as const, note: 'restored' }),
       (restoreError: unknown) => ({ restored: false as const, note: `restore failed too: ${describeError(restoreError).message}` }),
     );

@@ -11,7 +11,8 @@ import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
 import { applyChange, planChange, rollbackChange, type ApprovedPlan } from '../../lib/controls/runner';
 import { sameState } from '../../lib/controls/state';
-import type { ControlContext } from '../../lib/controls/types';
+import type { ControlContext, ControlPlan } from '../../lib/controls/types';
+import type { ChangeRecord } from '../../lib/finding';
 import { publicReadPolicy, uniqueName } from '../../local/fixtures';
 import { controlContextFor } from '../support/control-context';
 import { useLocalStack } from '../support/emulator';
@@ -89,6 +90,76 @@ describe('an idempotent apply', () => {
     expect(retried).toMatchObject({ status: 'REMEDIATED', changeId: name });
     expect((await store().getChange(name))?.status).toBe('APPLIED');
     expect(commandsOf(injector, ['PutBucketPolicyCommand'])).toHaveLength(1);
+  });
+});
+
+/** What an Apply leaves when its container stops right after saving the record (before any write). */
+function pendingRecord(ctx: ControlContext, controlId: string, name: string, plan: ControlPlan): ChangeRecord {
+  const now = new Date().toISOString();
+  const { finding } = ctx;
+  return {
+    changeId: name,
+    controlId,
+    findingId: finding.id,
+    resourceArn: finding.resource.arn,
+    resourceType: finding.resource.type,
+    accountId: finding.resource.accountId,
+    region: finding.resource.region,
+    executionArn: executionArn(name),
+    actor: 'auto',
+    status: 'PENDING',
+    before: plan.before,
+    after: plan.after,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+describe('an apply stopped between its writes (Lambda timed out, the container was lost)', () => {
+  it('is finished by the retry: it saves what it found, writes only the rest, and the rollback still restores the original byte for byte', async () => {
+    const { bucket, policy } = await publicBucket();
+    const name = uniqueName('cut');
+    const plan = await planChange(CONTROL, context(bucket));
+    await store().createChange(pendingRecord(context(bucket), CONTROL, name, plan));
+    // The first of the control's two writes landed; the container stopped before Block Public Access.
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: plan.after.policy ?? '' }));
+    injector = injectFaults();
+
+    const retried = await apply(bucket, name);
+
+    expect(retried).toMatchObject({ status: 'REMEDIATED', changeId: name, reason: expect.stringMatching(/stopped part-way/) });
+    const record = await store().getChange(name);
+    expect(record?.status).toBe('APPLIED');
+    expect(sameState(record!.resumedFrom!, { policy: plan.after.policy ?? null, publicAccessBlock: plan.before.publicAccessBlock ?? null })).toBe(true);
+    expect(sameState({ policy: await policyOf(bucket), publicAccessBlock: await blockOf(bucket) }, plan.after)).toBe(true);
+    expect(commandsOf(injector, ['PutPublicAccessBlockCommand'])).toHaveLength(1);
+
+    await rollbackChange({ ctx: context(bucket), store: store(), changeId: name, actor: 'cli:x', holder: executionArn(`undo-${name}`) });
+    expect(await policyOf(bucket)).toBe(policy);
+    expect(await blockOf(bucket)).toBe(plan.before.publicAccessBlock ?? null);
+  });
+
+  it('writes nothing when someone else changed the resource meanwhile, and stores what is there', async () => {
+    const control = 's3-remove-external-statements';
+    const { bucket } = await publicBucket();
+    const name = uniqueName('cut-drift');
+    const plan = await planChange(control, context(bucket));
+    await store().createChange(pendingRecord(context(bucket), control, name, plan));
+    // Not our write: another public statement, on another prefix. Planned afresh, the fix would differ from the record.
+    const drifted = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Other', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/other/*` }] });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: drifted }));
+    injector = injectFaults();
+
+    await expect(applyChange({ controlId: control, ctx: context(bucket), store: store(), changeId: name, executionArn: executionArn(name), actor: 'auto' })).rejects.toMatchObject({
+      name: 'ControlFailedError',
+      message: expect.stringMatching(/neither as before nor on the way/),
+    });
+
+    expect(commandsOf(injector, ['PutBucketPolicyCommand', 'DeleteBucketPolicyCommand', 'PutPublicAccessBlockCommand'])).toEqual([]);
+    const record = await store().getChange(name);
+    expect(record?.status).toBe('FAILED');
+    expect(record?.live?.policy).toBe(drifted);
+    expect(await policyOf(bucket)).toBe(drifted);
   });
 });
 
