@@ -1,6 +1,6 @@
 """Start the moto server for Remediator's local stack.
 
-Six changes to stock moto 5.2.x, all documented in the project README. They
+Seven changes to stock moto 5.2.x, all documented in the project README. They
 patch moto internals, so the launcher refuses any moto version they were not
 written for (SUPPORTED_MOTO below) with a message that says what to install.
 
@@ -29,6 +29,9 @@ written for (SUPPORTED_MOTO below) with a message that says what to install.
    parsing while every other request waited. We parse each definition text
    once and build each execution's own program from that parse tree (the
    preprocessing step, a tenth of the cost), so executions share no program state.
+7. Step Functions: SendTaskFailure drops its `cause` (the response handler passes
+   only `error` to the backend), so a Catch saw no Cause. We pass both, as the
+   service does: a rejected approval's Cause names who rejected it.
 
 Usage: python3 local/moto_launcher.py --port PORT --function-host http://127.0.0.1:HOSTPORT
 """
@@ -248,6 +251,17 @@ def patch_sfn_start_execution_integration():
     service._eval_service_task = _eval_service_task
 
 
+def patch_send_task_failure_cause():
+    from moto.core.responses import EmptyResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def send_task_failure(self):
+        self.stepfunction_backend.send_task_failure(self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause"))
+        return EmptyResult()
+
+    StepFunctionResponse.send_task_failure = send_task_failure
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -262,6 +276,7 @@ def main():
     patch_event_pattern_matching()
     patch_sfn_start_execution_integration()
     patch_asl_parse_once()
+    patch_send_task_failure_cause()
 
     from moto.server import ThreadedMotoServer
 

@@ -135,7 +135,8 @@ describe('the approval path', () => {
     expect(await livePolicy(s3, bucket)).toBe(publicReadPolicy(bucket));
     expect(await livePublicAccessBlock(s3, bucket)).toBeNull();
     expect(await audit.getChange(executionName(executionArn))).toBeUndefined();
-    expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'REJECTED' });
+    // Who rejected travels in the task failure's Cause to the outcome (moto kept no Cause before local/moto_launcher.py's patch 7).
+    expect(await audit.getOutcome(executionName(executionArn))).toMatchObject({ outcome: 'REJECTED', headline: `Change to arn:aws:s3:::${bucket} rejected (by <@U0SKEPTIC>)` });
   });
 
   it('answers a forged or replayed click 401 and leaves the execution waiting', async () => {
