@@ -71,7 +71,8 @@ export function outcomeOf(state: RunState): { outcome: Outcome; headline: string
   }
 }
 
-const by = (who: string | undefined): string => (who ? ` (by <@${who}>)` : '');
+/** A Slack user is mentioned (`<@U…>`); a signed link names itself (`link:apr_…`). lib/audit/history.ts reads both back. */
+const by = (who: string | undefined): string => (!who ? '' : who.startsWith('link:') ? ` (by ${who})` : ` (by <@${who}>)`);
 
 function rejectedBy(cause: string | undefined): string | undefined {
   try {

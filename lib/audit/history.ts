@@ -96,7 +96,8 @@ export function changeEntries(record: ChangeRecord): HistoryEntry[] {
 export function outcomeEntry(item: Record<string, unknown>): HistoryEntry {
   const outcome = str(item.outcome) ?? 'UNKNOWN';
   const error = item.error && typeof item.error === 'object' ? (item.error as Record<string, unknown>) : null;
-  const decidedBy = /\(by <@([^>]+)>\)/.exec(str(item.headline) ?? '')?.[1];
+  const match = /\(by (?:<@([^>]+)>|(link:[^)\s]+))\)/.exec(str(item.headline) ?? '');
+  const decidedBy = match?.[1] ?? match?.[2];
   return {
     at: str(item.recordedAt) ?? str(item.historyAt) ?? '',
     kind: KIND_OF_OUTCOME[outcome] ?? 'decision',

@@ -1,12 +1,9 @@
 /** The approval link delivery of this process (the SNS fallback when Slack is not configured), or null when not configured. */
-import { SNSClient } from '@aws-sdk/client-sns';
 import { runtimeSettings } from '../config';
 import { linkSigningKey } from '../escalation/link-secret';
 import { RemediatorError } from '../errors';
 import type { LinkDelivery } from '../workflow/ask-human';
-import { perClients } from './memo';
-
-const snsClient = perClients((clients) => clients.get(SNSClient));
+import { snsClient } from './approval-topic';
 
 export function approvalLinks(env: NodeJS.ProcessEnv = process.env): LinkDelivery | null {
   const { approvalTopicArn, approvalLinkBaseUrl } = runtimeSettings(env);

@@ -14,7 +14,7 @@ import { clients } from '../runtime/clients';
 import { rules } from '../runtime/rules';
 import { settings } from '../runtime/settings';
 import { requestRescan } from '../verify/access-analyzer';
-import { controlContext, controlOf, type ControlDeps, sessionOf } from './context';
+import { controlContext, controlOf, type ControlDeps, deciderActor, sessionOf } from './context';
 import { defineTask } from './dispatch';
 import { DecidedStateSchema, type DecidedState, type RunState } from './state';
 import { executionName, type TaskInput } from './types';
@@ -36,7 +36,7 @@ export async function applyCorrectiveControl(input: TaskInput<DecidedState>, dep
     store: deps.audit,
     changeId: executionName(execution),
     executionArn: execution,
-    actor: state.approval?.decidedBy ? `slack:${state.approval.decidedBy}` : 'auto',
+    actor: state.approval?.decidedBy ? deciderActor(state.approval.decidedBy) : 'auto',
     ...(state.approval?.plan ? { approvedPlan: state.approval.plan } : {}),
     ...(gate ? { gate } : {}),
   });

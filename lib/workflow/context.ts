@@ -45,10 +45,18 @@ export async function controlContext(
   };
 }
 
+/**
+ * Who a human decision is recorded as: a Slack user id as `slack:U…`; a signed link already names itself
+ * (`link:apr_…`, lib/escalation/link-endpoint.ts) and is kept as it is.
+ */
+export function deciderActor(decidedBy: string): string {
+  return decidedBy.startsWith('link:') ? decidedBy : `slack:${decidedBy}`;
+}
+
 /** The member session of a task: the execution's name, and whoever decided (or `auto`). */
 export function sessionOf(state: DecidedState, execution: string): { execution: string; actor: string } {
   const decidedBy = state.escalation?.decidedBy ?? state.approval?.decidedBy;
-  const actor = decidedBy ? `slack:${decidedBy}` : (state.finding.request?.requestedBy ?? 'auto');
+  const actor = decidedBy ? deciderActor(decidedBy) : (state.finding.request?.requestedBy ?? 'auto');
   return { execution: execution.split(':').pop() ?? execution, actor };
 }
 

@@ -10,7 +10,8 @@ import { InvalidStateError, TransientAwsError } from '../errors';
 import { logger } from '../logger';
 import { auditStore } from '../runtime/audit';
 import { rules } from '../runtime/rules';
-import { slack } from '../runtime/slack';
+import { approvalTopic } from '../runtime/approval-topic';
+import { slack, slackConfigured } from '../runtime/slack';
 import { defineTask } from './dispatch';
 import { notifyRoute, type NotifyDeps } from './record-and-notify';
 import { recordRun } from './record-outcome';
@@ -52,6 +53,6 @@ export function failureState(state: unknown): RunState {
 export const recordAndNotifyFailureTask = defineTask('record-and-notify-failure', z.unknown(), (input) =>
   recordAndNotifyFailure(
     { state: failureState(input.state), execution: input.execution },
-    { audit: auditStore(), slack, defaultChannel: rules().routes.default.slackChannel },
+    { audit: auditStore(), slack, slackConfigured: slackConfigured(), topic: approvalTopic(), defaultChannel: rules().routes.default.slackChannel },
   ),
 );

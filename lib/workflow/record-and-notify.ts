@@ -7,17 +7,22 @@
  * Access Analyzer archive rule that would have matched; when an exception matched but expired,
  * which one and when.
  */
+import { PublishCommand } from '@aws-sdk/client-sns';
 import type { KnownBlock } from '@slack/types';
+import { toRemediatorError } from '../aws/errors';
 import type { SlackApi } from '../escalation/slack-api';
 import type { AuditStore } from '../audit/store';
 import { outcomeMessage, type SlackMessage } from '../escalation/messages';
+import { outcomeText } from '../escalation/text-message';
 import { logger } from '../logger';
 import { outcomeOf } from '../outcome';
 import { expiredExceptionNote } from '../rules/exceptions';
 import type { RuleException } from '../rules/schema';
 import { auditStore } from '../runtime/audit';
 import { rules } from '../runtime/rules';
-import { slack } from '../runtime/slack';
+import { approvalTopic } from '../runtime/approval-topic';
+import { slack, slackConfigured } from '../runtime/slack';
+import type { LinkDelivery } from './ask-human';
 import { archiveRuleText, proposedArchiveRule } from '../writeback/archive-rule';
 import { defineTask } from './dispatch';
 import { recordWithWriteBack, writeBackDeps, type WriteBackDeps } from './record-outcome';
@@ -26,6 +31,9 @@ import type { TaskInput } from './types';
 
 export interface NotifyDeps {
   slack: () => Promise<SlackApi>;
+  /** False when no Slack secret is configured: the outcome then goes to the approval topic, if any. Default true. */
+  slackConfigured?: boolean;
+  topic?: Pick<LinkDelivery, 'topicArn' | 'sns'> | null;
   /** Where a run without a routed finding (rejected input) is told. */
   defaultChannel?: string;
   /** The rules file's exceptions: an expired one that matched is named in the message. */
@@ -34,18 +42,32 @@ export interface NotifyDeps {
   now?: () => Date;
 }
 
-/** One message shape for every branch, to the route of the finding's account. */
+/**
+ * One message shape for every branch, to the route of the finding's account: in Slack, or, when Slack is not
+ * configured, as plain text on the approval topic (the route's channel is then only a name in the rules file).
+ */
 export async function notifyRoute(input: TaskInput, deps: NotifyDeps): Promise<RunState> {
   const { state } = input;
   const channel = state.decision?.route.slackChannel ?? deps.defaultChannel;
   const { outcome } = outcomeOf(state);
-  if (!channel) {
-    logger.warn('no channel to notify', { outcome, executionArn: input.execution });
-    return { ...state, notification: { outcome, delivered: false } };
+  const notes = notesFor(state, deps);
+  if ((deps.slackConfigured ?? true) && channel) {
+    const message = withNotes(outcomeMessage(state, input.execution), notes);
+    const posted = await (await deps.slack()).chat.postMessage({ channel, ...message });
+    return { ...state, notification: { outcome, delivered: true, ...(posted.channel ? { channel: posted.channel } : {}), ...(posted.ts ? { ts: posted.ts } : {}) } };
   }
-  const message = withNotes(outcomeMessage(state, input.execution), notesFor(state, deps));
-  const posted = await (await deps.slack()).chat.postMessage({ channel, ...message });
-  return { ...state, notification: { outcome, delivered: true, ...(posted.channel ? { channel: posted.channel } : {}), ...(posted.ts ? { ts: posted.ts } : {}) } };
+  if (deps.slackConfigured === false && deps.topic) {
+    const text = outcomeText(state, input.execution);
+    const body = notes.length ? `${text.body}\n\n${notes.join('\n')}` : text.body;
+    try {
+      await deps.topic.sns().send(new PublishCommand({ TopicArn: deps.topic.topicArn, Subject: text.subject, Message: body }));
+    } catch (error) {
+      throw toRemediatorError(error, `publishing the outcome of ${input.execution} to ${deps.topic.topicArn}`);
+    }
+    return { ...state, notification: { outcome, delivered: true, topicArn: deps.topic.topicArn } };
+  }
+  logger.warn(channel ? 'Slack is not configured and no approval topic is set: the outcome is only recorded' : 'no channel to notify', { outcome, executionArn: input.execution });
+  return { ...state, notification: { outcome, delivered: false } };
 }
 
 /** What the outcome message does not say by itself: the proposed archive rule, an expired exception. */
@@ -79,5 +101,5 @@ export async function recordAndNotify(input: TaskInput, deps: NotifyDeps & { aud
 
 export const recordAndNotifyTask = defineTask('record-and-notify', RunStateSchema, (input) => {
   const rulesFile = rules();
-  return recordAndNotify(input, { audit: auditStore(), slack, defaultChannel: rulesFile.routes.default.slackChannel, exceptions: rulesFile.exceptions, writeBack: writeBackDeps() });
+  return recordAndNotify(input, { audit: auditStore(), slack, slackConfigured: slackConfigured(), topic: approvalTopic(), defaultChannel: rulesFile.routes.default.slackChannel, exceptions: rulesFile.exceptions, writeBack: writeBackDeps() });
 });

@@ -11,13 +11,13 @@ import { auditStore } from '../runtime/audit';
 import { clients } from '../runtime/clients';
 import { rules } from '../runtime/rules';
 import { settings } from '../runtime/settings';
-import { controlContext, type ControlDeps, sessionOf } from './context';
+import { controlContext, type ControlDeps, deciderActor, sessionOf } from './context';
 import { defineTask } from './dispatch';
 import { DecidedStateSchema, type DecidedState, type RunState } from './state';
 import type { TaskInput } from './types';
 
 function actorOf(state: DecidedState): string {
-  if (state.escalation?.decidedBy) return `slack:${state.escalation.decidedBy}`;
+  if (state.escalation?.decidedBy) return deciderActor(state.escalation.decidedBy);
   if (state.finding.request) return state.finding.request.requestedBy;
   return 'auto';
 }

@@ -81,7 +81,7 @@ export const RunStateSchema = z.object({
   /** Approvals and escalations a resolved finding closed. */
   closed: z.array(z.string()).optional(),
   notification: z
-    .object({ outcome: z.string(), delivered: z.boolean(), channel: z.string().optional(), ts: z.string().optional() })
+    .object({ outcome: z.string(), delivered: z.boolean(), channel: z.string().optional(), ts: z.string().optional(), topicArn: z.string().optional() })
     .optional(),
   error: CaughtErrorSchema.optional(),
   /** Findings of a multi-finding event that could not be normalized (their siblings went on). */

@@ -18,7 +18,7 @@ import { receiveMatching } from '../support/task-token';
 import { livePolicy, path, runToEnd, runUntilState, startExecution } from './helpers';
 
 // The stack's function host runs in this worker and reads its settings from this process's environment.
-// Its rules name no Slack channel: without Slack, Record And Notify has nowhere to post (it says so and goes on).
+// Its rules name a Slack channel, but the stack has no Slack secret: requests and outcomes go to the approval topic.
 const own = useOwnLocalStack({ rulesFile: 'test/fixtures/rules/links-only.yaml', rescanWaitSeconds: 1 });
 let inboxUrl = '';
 
@@ -79,9 +79,12 @@ describe('approval links through the local function host (no Slack)', () => {
     expect(result.status, `${result.error ?? ''}: ${result.cause ?? ''}`).toBe('SUCCEEDED');
     expect(path(result)).toEqual(['Classify Finding', 'Route?', 'Request Approval', 'Approved?', 'Apply Corrective Control', 'Wait For Rescan', 'Check Resolution', 'Resolved?', 'Record And Notify', 'Done']);
     expect(JSON.parse((await livePolicy(own.s3, waiting.bucket)) ?? 'null').Statement[0].Effect).toBe('Deny');
-    // The change names the link as who decided. (lib/workflow/context.ts prefixes every decider with `slack:`, so today
-    // it reads `slack:link:apr_…`: reported to the owner of that file; this assertion holds before and after the fix.)
-    expect((await own.audit.getChange(executionName(waiting.executionArn)))?.actor).toMatch(new RegExp(`^(slack:)?link:${approvalId}$`));
+    // The change names the link as who decided (not as a Slack user).
+    expect((await own.audit.getChange(executionName(waiting.executionArn)))?.actor).toBe(`link:${approvalId}`);
+    // The outcome goes to the topic too, and nothing to Slack although the route names a channel.
+    const outcome = await receiveMatching(new SQSClient(own.stack.clientConfig), inboxUrl, (body) => body.startsWith('RESOLVED:') && body.includes(`arn:aws:s3:::${waiting.bucket}`));
+    expect(outcome).toContain(`by link:${approvalId}`);
+    expect(outcome).toContain(`Execution: ${waiting.executionArn}`);
     expect((await fetchRecordedSlackCalls(own.stack.slack.url)).length).toBe(slackCallsBefore);
 
     const replay = await fetch(waiting.link.approve, { method: 'POST' });
@@ -100,5 +103,7 @@ describe('approval links through the local function host (no Slack)', () => {
     expect(result.status, `${result.error ?? ''}: ${result.cause ?? ''}`).toBe('SUCCEEDED');
     expect(path(result)).toEqual(['Classify Finding', 'Route?', 'Request Approval', 'Record And Notify', 'Done']);
     expect(await livePolicy(own.s3, waiting.bucket)).toBe(publicReadPolicy(waiting.bucket));
+    const outcome = await receiveMatching(new SQSClient(own.stack.clientConfig), inboxUrl, (body) => body.startsWith('REJECTED:') && body.includes(`arn:aws:s3:::${waiting.bucket}`));
+    expect(outcome).toContain('by link:');
   });
 });
