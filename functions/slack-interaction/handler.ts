@@ -2,11 +2,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { isLinkPath } from '../../lib/escalation/approval-link';
 import { linkSigningKey } from '../../lib/escalation/link-secret';
 import { handleApprovalLink } from '../../lib/escalation/link-endpoint';
-import { slackSecrets } from '../../lib/escalation/slack-client';
+import { slackClientForClicks, slackSecrets } from '../../lib/escalation/slack-client';
 import { lambdaHandler } from '../../lib/lambda';
 import { approvalStore } from '../../lib/runtime/approvals';
 import { sfnClient } from '../../lib/runtime/sfn';
-import { slack } from '../../lib/runtime/slack';
 import { handleSlackInteraction } from '../../lib/workflow/slack-interaction';
 
 /**
@@ -25,7 +24,7 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Prom
   const { signingSecret, teamId, appId } = await slackSecrets();
   const result = await handleSlackInteraction(
     { rawBody, headers: event.headers },
-    { signingSecret, workspace: { teamId, appId }, approvals: approvalStore(), sfn: sfnClient(), slack },
+    { signingSecret, workspace: { teamId, appId }, approvals: approvalStore(), sfn: sfnClient(), slack: slackClientForClicks },
   );
   return { statusCode: result.statusCode, headers: { 'content-type': 'text/plain' }, body: result.body };
 });

@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { defaultClients } from '../aws/clients';
 import { toRemediatorError } from '../aws/errors';
 import { RemediatorError } from '../errors';
-import { SlackWebApi, type SlackApi } from './slack-api';
+import { SlackWebApi, type SlackApi, type SlackApiOptions } from './slack-api';
 
 /**
  * The Slack app's secrets and identity. `teamId` and `appId` are required: a click is accepted only from this
@@ -42,9 +42,33 @@ async function loadSecrets(env: NodeJS.ProcessEnv): Promise<SlackSecrets> {
   return parsed.data;
 }
 
-let client: Promise<SlackApi> | undefined;
+/**
+ * How each client tries again. The workflow's tasks may wait out a rate limit in the function (their timeouts allow it,
+ * and the state machine retries what is left). A click may not: Slack waits 3 s for the answer, and the decision is
+ * taken before the message is updated, so that update gets one short attempt (a failed one is logged; the decision stands).
+ */
+export const SLACK_CLIENT_SETTINGS = { tasks: { retries: 2 }, clicks: { retries: 0, timeoutMs: 2_000 } } as const satisfies Record<string, SlackApiOptions>;
 
-export function slackClient(env: NodeJS.ProcessEnv = process.env): Promise<SlackApi> {
-  client ??= slackSecrets(env).then(({ botToken }) => new SlackWebApi(botToken, { ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}), retries: 2 }));
+const clients = new Map<keyof typeof SLACK_CLIENT_SETTINGS, Promise<SlackApi>>();
+
+/** One client per kind and container; a failed start (the secret could not be read) is not kept, the next call tries again. */
+function clientFor(kind: keyof typeof SLACK_CLIENT_SETTINGS, env: NodeJS.ProcessEnv): Promise<SlackApi> {
+  const known = clients.get(kind);
+  if (known) return known;
+  const client = slackSecrets(env).then(({ botToken }) => new SlackWebApi(botToken, { ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}), ...SLACK_CLIENT_SETTINGS[kind] }));
+  clients.set(kind, client);
+  client.catch(() => {
+    if (clients.get(kind) === client) clients.delete(kind);
+  });
   return client;
+}
+
+/** The client of the workflow's tasks (posting requests and outcomes). */
+export function slackClient(env: NodeJS.ProcessEnv = process.env): Promise<SlackApi> {
+  return clientFor('tasks', env);
+}
+
+/** The client of the click handler (updating the message after a decision). */
+export function slackClientForClicks(env: NodeJS.ProcessEnv = process.env): Promise<SlackApi> {
+  return clientFor('clicks', env);
 }
