@@ -2,13 +2,13 @@
  * Task tokens stay server-side: Slack only ever sees an opaque approval id.
  * A decision is taken exactly once (conditional update PENDING -> DECIDED).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../aws/clients';
-import { toRemediatorError } from '../aws/errors';
+import { awsErrorName, toRemediatorError } from '../aws/errors';
 import type { ApprovedPlan } from '../controls/runner';
-import { ApprovalNotPendingError } from '../errors';
+import { ApprovalNotPendingError, RemediatorError } from '../errors';
 
 export type ApprovalKind = 'approval' | 'on-call';
 
@@ -44,6 +44,13 @@ export const BY_FINDING_INDEX = 'byFinding';
 
 export const newApprovalId = (): string => `apr_${randomBytes(16).toString('hex')}`;
 
+/**
+ * The approval id of one wait for a human: derived from the task token (one per entry into the waiting state, the same
+ * for every retry of its task), so a retried ask finds the approval its earlier attempt stored instead of leaving it
+ * PENDING beside a second one. One-way: the id (a button value, a link) does not reveal the token.
+ */
+export const approvalIdFor = (taskToken: string): string => `apr_${createHash('sha256').update(taskToken).digest('hex').slice(0, 32)}`;
+
 export class ApprovalStore {
   private readonly doc: DynamoDBDocumentClient;
 
@@ -60,6 +67,19 @@ export class ApprovalStore {
     } catch (error) {
       throw toRemediatorError(error, `storing approval ${item.approvalId}`);
     }
+  }
+
+  /** Stores a new approval, or, when this id is stored already (a retried ask), gives that one back untouched. */
+  async putOrGet(item: ApprovalItem): Promise<{ item: ApprovalItem; created: boolean }> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(approvalId)' }));
+      return { item, created: true };
+    } catch (error) {
+      if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw toRemediatorError(error, `storing approval ${item.approvalId}`);
+    }
+    const stored = await this.get(item.approvalId);
+    if (!stored) throw new RemediatorError(`approval ${item.approvalId} was refused as already stored, yet cannot be read`);
+    return { item: stored, created: false };
   }
 
   async get(approvalId: string): Promise<ApprovalItem | undefined> {

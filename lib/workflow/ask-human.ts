@@ -10,7 +10,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { SlackApi } from '../escalation/slack-api';
 import { toRemediatorError } from '../aws/errors';
 import { approvalLink } from '../escalation/approval-link';
-import { type ApprovalItem, type ApprovalKind, type ApprovalStore, newApprovalId } from '../escalation/approval-store';
+import { type ApprovalItem, type ApprovalKind, type ApprovalStore, approvalIdFor } from '../escalation/approval-store';
 import type { SlackAction, SlackMessage } from '../escalation/messages';
 import type { RequestView } from '../escalation/request-view';
 import { textRequestMessage } from '../escalation/text-message';
@@ -64,10 +64,10 @@ export async function askHuman(ask: Ask, deps: AskDeps): Promise<{ approvalId: s
         : `no Slack channel routed for account ${state.finding.resource.accountId}`,
     );
   }
-  const approvalId = newApprovalId();
+  // One approval per wait: a retry of this task (same token) finds the one its earlier attempt stored.
+  const approvalId = approvalIdFor(ask.taskToken);
   const nowMs = deps.now?.() ?? Date.now();
-  const expiresAt = Math.floor(nowMs / 1000) + ask.timeoutSeconds;
-  await deps.approvals.put({
+  const { item: stored, created } = await deps.approvals.putOrGet({
     approvalId,
     kind: ask.kind,
     taskToken: ask.taskToken,
@@ -80,16 +80,22 @@ export async function askHuman(ask: Ask, deps: AskDeps): Promise<{ approvalId: s
     approvers: state.decision.route.approvers,
     status: 'PENDING',
     createdAt: new Date(nowMs).toISOString(),
-    expiresAt,
+    expiresAt: Math.floor(nowMs / 1000) + ask.timeoutSeconds,
     ...(viaSlack ? {} : { via: 'link' as const }),
     ...(ask.plan ? { plan: ask.plan } : {}),
   });
+  if (!created && stored.messageTs) {
+    // The earlier attempt posted and noted its message: nothing is left to do.
+    logger.info('human already asked by an earlier attempt', { kind: ask.kind, approvalId, executionArn: ask.execution });
+    return { approvalId };
+  }
   if (viaSlack) {
     const slack = await deps.slack();
     const posted = await slack.chat.postMessage({ channel: channel as string, ...ask.message(approvalId) });
     if (posted.ts && posted.channel) await deps.approvals.setMessage(approvalId, posted.channel, posted.ts);
   } else {
-    await publishWithLinks(ask, approvalId, expiresAt, deps.links as LinkDelivery);
+    // The same links as an earlier attempt's, if any (same id, same expiry).
+    await publishWithLinks(ask, approvalId, stored.expiresAt, deps.links as LinkDelivery);
   }
   logger.info('human asked', { kind: ask.kind, via: viaSlack ? 'slack' : 'link', approvalId, findingId: state.finding.id, executionArn: ask.execution });
   return { approvalId };

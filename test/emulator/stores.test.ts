@@ -2,7 +2,7 @@ import { AwsClients } from '../../lib/aws/clients';
 /** The audit and approval tables on the emulator's DynamoDB: the guarantees the workflow relies on. */
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
-import { ApprovalStore, newApprovalId, type ApprovalItem } from '../../lib/escalation/approval-store';
+import { ApprovalStore, approvalIdFor, newApprovalId, type ApprovalItem } from '../../lib/escalation/approval-store';
 import { uniqueName } from '../../local/fixtures';
 import { pendingApprovalItem } from '../support/approvals';
 import { useLocalStack } from '../support/emulator';
@@ -62,5 +62,19 @@ describe('the approvals', () => {
     await approvals.put(item);
     await expect(approvals.decide(item.approvalId, 'APPROVED', 'U1')).rejects.toMatchObject({ name: 'ApprovalNotPendingError' });
     await expect(approvals.decide(newApprovalId(), 'APPROVED', 'U1')).rejects.toMatchObject({ name: 'ApprovalNotPendingError' });
+  });
+
+  it('are stored once per wait: a retried ask gets the stored approval back, untouched', async () => {
+    const token = uniqueName('task-token');
+    const first = approval({ approvalId: approvalIdFor(token), taskToken: token, expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    expect(await approvals.putOrGet(first)).toEqual({ item: first, created: true });
+    await approvals.setMessage(first.approvalId, 'C1', '1.1');
+
+    const retried = await approvals.putOrGet({ ...first, createdAt: new Date(Date.now() + 5_000).toISOString(), expiresAt: first.expiresAt + 5 });
+
+    expect(retried.created).toBe(false);
+    expect(retried.item).toMatchObject({ approvalId: first.approvalId, createdAt: first.createdAt, expiresAt: first.expiresAt, messageTs: '1.1', status: 'PENDING' });
+    expect(approvalIdFor(token)).toMatch(/^apr_[0-9a-f]{32}$/);
+    expect(approvalIdFor(`${token}-next`)).not.toBe(first.approvalId);
   });
 });

@@ -70,7 +70,7 @@ describe('Request Approval', () => {
   it('plans once, stores the plan with its hash beside the task token, and shows it', async () => {
     runner.planChange.mockResolvedValue({ applicable: true, reason: 'public', before: plan.before, after: plan.after, summary: 'replace the policy with deny-all' });
     const stored: ApprovalItem[] = [];
-    const approvals = { put: async (item: ApprovalItem) => void stored.push(item), setMessage: async () => undefined } as unknown as ApprovalStore;
+    const approvals = { putOrGet: async (item: ApprovalItem) => (stored.push(item), { item, created: true }), setMessage: async () => undefined } as unknown as ApprovalStore;
     const posted: { text: string; blocks: unknown[] }[] = [];
     const slack = async () => ({ chat: { postMessage: async (m: { text: string; blocks: unknown[] }) => (posted.push(m), { ok: true }) } }) as never;
     const s = state();
@@ -87,11 +87,46 @@ describe('Request Approval', () => {
 
   it('says which round it is when the plan changed under an earlier approval', async () => {
     runner.planChange.mockResolvedValue({ applicable: true, reason: 'public', before: plan.before, after: plan.after, summary: 'new plan' });
-    const approvals = { put: async () => undefined, setMessage: async () => undefined } as unknown as ApprovalStore;
+    const approvals = { putOrGet: async (item: ApprovalItem) => ({ item, created: true }), setMessage: async () => undefined } as unknown as ApprovalStore;
     const posted: unknown[] = [];
     const slack = async () => ({ chat: { postMessage: async (m: unknown) => (posted.push(m), { ok: true }) } }) as never;
     await requestApproval({ state: state({ rounds: { approval: 2 } }), execution: EXECUTION, taskToken: 't' }, { ...deps, approvals, slack });
     expect(JSON.stringify(posted[0])).toMatch(/Round 2: the resource changed/);
+  });
+
+  it('a retried ask (same task token) reuses the approval its earlier attempt stored, and posts again only if that attempt did not', async () => {
+    runner.planChange.mockResolvedValue({ applicable: true, reason: 'public', before: plan.before, after: plan.after, summary: 'deny-all' });
+    // An approvals table of one key, with the store's put-or-get semantics.
+    const table = new Map<string, ApprovalItem>();
+    const approvals = {
+      putOrGet: async (item: ApprovalItem) => (table.has(item.approvalId) ? { item: table.get(item.approvalId)!, created: false } : (table.set(item.approvalId, item), { item, created: true })),
+      setMessage: async (approvalId: string, channel: string, messageTs: string) => void table.set(approvalId, { ...table.get(approvalId)!, channel, messageTs }),
+    } as unknown as ApprovalStore;
+    let posts = 0;
+    let failPost = true;
+    const slack = async () =>
+      ({
+        chat: {
+          postMessage: async () => {
+            posts += 1;
+            if (failPost) throw Object.assign(new Error('Slack chat.postMessage did not succeed, try again later'), { name: 'TransientAwsError' });
+            return { ok: true, channel: 'C1', ts: '1.1' };
+          },
+        },
+      }) as never;
+    const ask = { state: state(), execution: EXECUTION, taskToken: 'token-retried' };
+
+    await expect(requestApproval(ask, { ...deps, approvals, slack })).rejects.toMatchObject({ name: 'TransientAwsError' });
+    failPost = false;
+    const second = await requestApproval(ask, { ...deps, approvals, slack });
+    const third = await requestApproval(ask, { ...deps, approvals, slack });
+
+    expect([...table.keys()]).toEqual([second.approvalId]);
+    expect(third.approvalId).toBe(second.approvalId);
+    expect(table.get(second.approvalId)).toMatchObject({ status: 'PENDING', messageTs: '1.1' });
+    expect(posts).toBe(2);
+    const other = await requestApproval({ ...ask, taskToken: 'token-next-round' }, { ...deps, approvals, slack });
+    expect(other.approvalId).not.toBe(second.approvalId);
   });
 });
 
