@@ -7,7 +7,8 @@
  *   live resource after it and find nothing left to do.
  * - Idempotent per execution: the change id is the execution's, so a retried
  *   Apply finds its own record and completes it instead of writing twice or
- *   forgetting the change it made.
+ *   forgetting the change it made — also when Lambda stopped the earlier
+ *   attempt between two writes (what it left is saved as `resumedFrom`).
  * - What the approver saw is what gets written: with an approved plan, the live
  *   resource must still match its `before` (and the fix its `after`), or
  *   nothing is written (PlanChangedError: ask again).

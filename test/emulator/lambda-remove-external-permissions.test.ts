@@ -7,7 +7,7 @@
  * key instead of a Condition, which no real policy has; that mapping is covered in
  * test/unit/controls/lambda-remove-external-permissions.test.ts.
  */
-import { AddPermissionCommand, CreateFunctionCommand, CreateFunctionUrlConfigCommand, GetFunctionUrlConfigCommand, GetPolicyCommand, LambdaClient, type AddPermissionRequest } from '@aws-sdk/client-lambda';
+import { AddPermissionCommand, CreateFunctionCommand, RemovePermissionCommand, CreateFunctionUrlConfigCommand, GetFunctionUrlConfigCommand, GetPolicyCommand, LambdaClient, type AddPermissionRequest } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { AwsClients } from '../../lib/aws/clients';
 import { awsErrorName } from '../../lib/aws/errors';
@@ -16,6 +16,7 @@ import { applyChange, planChange, rollbackChange, verifyChange } from '../../lib
 import { getControl } from '../../lib/controls/registry';
 import type { ControlContext } from '../../lib/controls/types';
 import { uniqueName } from '../../local/fixtures';
+import { pendingChangeRecord } from '../support/change-record';
 import { controlContextFor } from '../support/control-context';
 import { useLocalStack } from '../support/emulator';
 
@@ -89,6 +90,28 @@ describe('lambda-remove-external-permissions on the emulator', () => {
     expect(statementsBySid(await policyOf(arn))).toEqual(statementsBySid(original));
     expect(await urlAuthOf(arn)).toBe('NONE');
     expect((await verifyChange(CONTROL, context(arn))).resolved).toBe(false);
+  });
+
+  it('finishes, on retry, a change whose function stopped after removing the first of its permissions', async () => {
+    const arn = await functionWith([...trusted(), ...external]);
+    const original = await policyOf(arn);
+    const changeId = uniqueName('change');
+    const plan = await planChange(CONTROL, context(arn));
+    await audit.createChange(pendingChangeRecord(context(arn), CONTROL, changeId, `arn:x:${changeId}`, plan));
+    // One RemovePermission of four landed; then Lambda stopped the function. The policy is neither before nor after.
+    await lambda.send(new RemovePermissionCommand({ FunctionName: arn, StatementId: 'Anyone' }));
+    const partWay = await policyOf(arn);
+
+    const result = await apply(arn, changeId);
+
+    expect(result).toMatchObject({ status: 'REMEDIATED', reason: expect.stringMatching(/stopped part-way/) });
+    expect(Object.keys(statementsBySid(await policyOf(arn))).sort()).toEqual(['OwnAccount', 'OwnBucket']);
+    const record = await audit.getChange(changeId);
+    expect(record?.status).toBe('APPLIED');
+    expect(statementsBySid(record?.resumedFrom?.policy ?? null)).toEqual(statementsBySid(partWay));
+
+    await rollbackChange({ ctx: context(arn), store: audit, changeId, actor: 'auto' });
+    expect(statementsBySid(await policyOf(arn))).toEqual(statementsBySid(original));
   });
 
   it('removes the last permission (no policy left) and adds it back', async () => {

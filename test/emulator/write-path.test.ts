@@ -11,9 +11,9 @@ import { AuditStore } from '../../lib/audit/store';
 import { AwsClients } from '../../lib/aws/clients';
 import { applyChange, planChange, rollbackChange, type ApprovedPlan } from '../../lib/controls/runner';
 import { sameState } from '../../lib/controls/state';
-import type { ControlContext, ControlPlan } from '../../lib/controls/types';
-import type { ChangeRecord } from '../../lib/finding';
+import type { ControlContext } from '../../lib/controls/types';
 import { publicReadPolicy, uniqueName } from '../../local/fixtures';
+import { pendingChangeRecord } from '../support/change-record';
 import { controlContextFor } from '../support/control-context';
 import { useLocalStack } from '../support/emulator';
 import { commandsOf, injectFaults, type FaultInjector } from '../support/faults';
@@ -93,34 +93,12 @@ describe('an idempotent apply', () => {
   });
 });
 
-/** What an Apply leaves when its container stops right after saving the record (before any write). */
-function pendingRecord(ctx: ControlContext, controlId: string, name: string, plan: ControlPlan): ChangeRecord {
-  const now = new Date().toISOString();
-  const { finding } = ctx;
-  return {
-    changeId: name,
-    controlId,
-    findingId: finding.id,
-    resourceArn: finding.resource.arn,
-    resourceType: finding.resource.type,
-    accountId: finding.resource.accountId,
-    region: finding.resource.region,
-    executionArn: executionArn(name),
-    actor: 'auto',
-    status: 'PENDING',
-    before: plan.before,
-    after: plan.after,
-    createdAt: now,
-    updatedAt: now,
-  };
-}
-
 describe('an apply stopped between its writes (Lambda timed out, the container was lost)', () => {
   it('is finished by the retry: it saves what it found, writes only the rest, and the rollback still restores the original byte for byte', async () => {
     const { bucket, policy } = await publicBucket();
     const name = uniqueName('cut');
     const plan = await planChange(CONTROL, context(bucket));
-    await store().createChange(pendingRecord(context(bucket), CONTROL, name, plan));
+    await store().createChange(pendingChangeRecord(context(bucket), CONTROL, name, executionArn(name), plan));
     // The first of the control's two writes landed; the container stopped before Block Public Access.
     await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: plan.after.policy ?? '' }));
     injector = injectFaults();
@@ -144,7 +122,7 @@ describe('an apply stopped between its writes (Lambda timed out, the container w
     const { bucket } = await publicBucket();
     const name = uniqueName('cut-drift');
     const plan = await planChange(control, context(bucket));
-    await store().createChange(pendingRecord(context(bucket), control, name, plan));
+    await store().createChange(pendingChangeRecord(context(bucket), control, name, executionArn(name), plan));
     // Not our write: another public statement, on another prefix. Planned afresh, the fix would differ from the record.
     const drifted = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Other', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/other/*` }] });
     await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: drifted }));
