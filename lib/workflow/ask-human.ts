@@ -6,10 +6,9 @@
  * to the approval SNS topic with signed links (lib/escalation/approval-link.ts) that
  * the same interaction endpoint serves.
  */
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { SlackApi } from '../escalation/slack-api';
-import { toRemediatorError } from '../aws/errors';
 import { approvalLink } from '../escalation/approval-link';
+import { publishToTopic, type Topic } from '../escalation/publish-text';
 import { type ApprovalItem, type ApprovalKind, type ApprovalStore, approvalIdFor } from '../escalation/approval-store';
 import type { SlackAction, SlackMessage } from '../escalation/messages';
 import type { RequestView } from '../escalation/request-view';
@@ -19,12 +18,11 @@ import { logger } from '../logger';
 import type { DecidedState } from './state';
 
 /** Where approval requests go when Slack is not configured. */
-export interface LinkDelivery {
-  topicArn: string;
+/** The SNS fallback's delivery: the approval topic, and how its links are signed. */
+export interface LinkDelivery extends Topic {
   /** The public URL of the interaction endpoint (the HTTP API), without a trailing path. */
   baseUrl: string;
   signingKey: () => Promise<string>;
-  sns: () => SNSClient;
 }
 
 export interface AskDeps {
@@ -111,9 +109,5 @@ async function publishWithLinks(ask: Ask, approvalId: string, expires: number, l
     extra: ask.extra,
     links: ask.answers.map(({ action, label }) => ({ action, label, url: approvalLink(links.baseUrl, { approvalId, action, expires }, key) })),
   });
-  try {
-    await links.sns().send(new PublishCommand({ TopicArn: links.topicArn, Subject: message.subject, Message: message.body }));
-  } catch (error) {
-    throw toRemediatorError(error, `publishing approval ${approvalId} to ${links.topicArn}`);
-  }
+  await publishToTopic(links, message, `approval ${approvalId}`);
 }

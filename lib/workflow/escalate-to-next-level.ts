@@ -1,12 +1,10 @@
 /** Escalate To Next Level: on-call did not answer in time; the route's next level hears of it (in Slack, or on the approval topic without Slack). */
-import { PublishCommand } from '@aws-sdk/client-sns';
 import type { SlackApi } from '../escalation/slack-api';
-import { toRemediatorError } from '../aws/errors';
 import { outcomeMessage } from '../escalation/messages';
+import { publishToTopic, type Topic } from '../escalation/publish-text';
 import { outcomeText } from '../escalation/text-message';
 import { approvalLinks } from '../runtime/links';
 import { slack, slackConfigured } from '../runtime/slack';
-import type { LinkDelivery } from './ask-human';
 import { defineTask } from './dispatch';
 import { STATES_TIMEOUT } from './error-names';
 import { DecidedStateSchema, type DecidedState, type RunState } from './state';
@@ -15,7 +13,7 @@ import type { TaskInput } from './types';
 export interface NextLevelDeps {
   slack: () => Promise<SlackApi>;
   slackConfigured?: boolean;
-  links?: Pick<LinkDelivery, 'topicArn' | 'sns'> | null;
+  links?: Topic | null;
 }
 
 export async function escalateToNextLevel(input: TaskInput<DecidedState>, deps: NextLevelDeps): Promise<RunState> {
@@ -26,12 +24,7 @@ export async function escalateToNextLevel(input: TaskInput<DecidedState>, deps: 
   if ((deps.slackConfigured ?? true) && channel) {
     await (await deps.slack()).chat.postMessage({ channel, ...outcomeMessage(escalated, input.execution) });
   } else if (deps.links) {
-    const message = outcomeText(escalated, input.execution);
-    try {
-      await deps.links.sns().send(new PublishCommand({ TopicArn: deps.links.topicArn, Subject: message.subject, Message: message.body }));
-    } catch (error) {
-      throw toRemediatorError(error, `publishing the escalation of ${state.finding.resource.arn} to ${deps.links.topicArn}`);
-    }
+    await publishToTopic(deps.links, outcomeText(escalated, input.execution), `the escalation of ${state.finding.resource.arn}`);
   }
   return escalated;
 }

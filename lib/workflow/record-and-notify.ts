@@ -7,12 +7,11 @@
  * Access Analyzer archive rule that would have matched; when an exception matched but expired,
  * which one and when.
  */
-import { PublishCommand } from '@aws-sdk/client-sns';
 import type { KnownBlock } from '@slack/types';
-import { toRemediatorError } from '../aws/errors';
 import type { SlackApi } from '../escalation/slack-api';
 import type { AuditStore } from '../audit/store';
 import { outcomeMessage, type SlackMessage } from '../escalation/messages';
+import { publishToTopic, type Topic } from '../escalation/publish-text';
 import { outcomeText } from '../escalation/text-message';
 import { logger } from '../logger';
 import { outcomeOf } from '../outcome';
@@ -22,7 +21,6 @@ import { auditStore } from '../runtime/audit';
 import { rules } from '../runtime/rules';
 import { approvalTopic } from '../runtime/approval-topic';
 import { slack, slackConfigured } from '../runtime/slack';
-import type { LinkDelivery } from './ask-human';
 import { archiveRuleText, proposedArchiveRule } from '../writeback/archive-rule';
 import { defineTask } from './dispatch';
 import { recordWithWriteBack, writeBackDeps, type WriteBackDeps } from './record-outcome';
@@ -33,7 +31,7 @@ export interface NotifyDeps {
   slack: () => Promise<SlackApi>;
   /** False when no Slack secret is configured: the outcome then goes to the approval topic, if any. Default true. */
   slackConfigured?: boolean;
-  topic?: Pick<LinkDelivery, 'topicArn' | 'sns'> | null;
+  topic?: Topic | null;
   /** Where a run without a routed finding (rejected input) is told. */
   defaultChannel?: string;
   /** The rules file's exceptions: an expired one that matched is named in the message. */
@@ -58,12 +56,7 @@ export async function notifyRoute(input: TaskInput, deps: NotifyDeps): Promise<R
   }
   if (deps.slackConfigured === false && deps.topic) {
     const text = outcomeText(state, input.execution);
-    const body = notes.length ? `${text.body}\n\n${notes.join('\n')}` : text.body;
-    try {
-      await deps.topic.sns().send(new PublishCommand({ TopicArn: deps.topic.topicArn, Subject: text.subject, Message: body }));
-    } catch (error) {
-      throw toRemediatorError(error, `publishing the outcome of ${input.execution} to ${deps.topic.topicArn}`);
-    }
+    await publishToTopic(deps.topic, notes.length ? { ...text, body: `${text.body}\n\n${notes.join('\n')}` } : text, `the outcome of ${input.execution}`);
     return { ...state, notification: { outcome, delivered: true, topicArn: deps.topic.topicArn } };
   }
   logger.warn(channel ? 'Slack is not configured and no approval topic is set: the outcome is only recorded' : 'no channel to notify', { outcome, executionArn: input.execution });
