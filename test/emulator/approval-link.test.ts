@@ -18,7 +18,7 @@ import { AwsClients } from '../../lib/aws/clients';
 import { approvalLink } from '../../lib/escalation/approval-link';
 import { ApprovalStore } from '../../lib/escalation/approval-store';
 import { SLACK_BUTTONS } from '../../lib/escalation/messages';
-import { FindingSchema, type Decision } from '../../lib/finding';
+import { FindingSchema } from '../../lib/finding';
 import { RulesFileSchema } from '../../lib/rules/schema';
 import type { LinkDelivery } from '../../lib/workflow/ask-human';
 import { escalateToNextLevel } from '../../lib/workflow/escalate-to-next-level';
@@ -26,6 +26,7 @@ import { requestApproval } from '../../lib/workflow/request-approval';
 import { handleSlackInteraction } from '../../lib/workflow/slack-interaction';
 import { createBucketWithPolicy, uniqueName } from '../../local/fixtures';
 import { LOCAL_SLACK_APP, LOCAL_SLACK_TEAM, interactionBody, signSlackBody } from '../../local/slack-click';
+import { decision as decisionOf } from '../support/decision';
 import { pendingApprovalItem } from '../support/approvals';
 import { useLocalStack } from '../support/emulator';
 import { receiveMatching, taskTokens, type TaskTokens } from '../support/task-token';
@@ -94,17 +95,7 @@ async function waitingForApproval(): Promise<Waiting> {
     observedAt: '2026-12-01T08:00:00Z',
     raw: { eventId: 'e', source: 'aws.access-analyzer' },
   });
-  const decision: Decision = {
-    action: 'APPROVE',
-    controlId: CONTROL,
-    mode: 'approve',
-    ruleId: 'default',
-    reason: 'rule default',
-    route: { approvers: ['U0LEAD'] },
-    rescan: { waitSeconds: 0, maxAttempts: 1 },
-    escalation: { timeoutSeconds: 600 },
-    approval: { timeoutSeconds: 600 },
-  };
+  const decision = decisionOf({ action: 'APPROVE', controlId: CONTROL, mode: 'approve', ruleId: 'default', reason: 'rule default', route: { approvers: ['U0LEAD'] } });
   const { approvalId } = await requestApproval(
     { state: { finding, decision }, execution: executionArn, taskToken },
     {
@@ -264,17 +255,7 @@ describe('approval links (the SNS fallback without Slack)', () => {
       observedAt: '2026-12-01T08:00:00Z',
       raw: { eventId: 'e', source: 'aws.config' },
     });
-    const decision: Decision = {
-      action: 'REMEDIATE',
-      controlId: CONTROL,
-      mode: 'auto',
-      ruleId: 'default',
-      reason: 'rule default',
-      route: { slackChannel: '#not-used-without-slack', approvers: ['U0LEAD'] },
-      rescan: { waitSeconds: 0, maxAttempts: 1 },
-      escalation: { timeoutSeconds: 600 },
-      approval: { timeoutSeconds: 600 },
-    };
+    const decision = decisionOf({ controlId: CONTROL, ruleId: 'default', reason: 'rule default', route: { slackChannel: '#not-used-without-slack', approvers: ['U0LEAD'] } });
     const executionArn = `arn:aws:states:${stack.region}:${stack.accountId}:execution:m:${uniqueName('run')}`;
     const result = await escalateToNextLevel(
       { state: { finding, decision }, execution: executionArn },

@@ -13,6 +13,7 @@ import type { Decision } from '../../lib/finding';
 import { recordRun } from '../../lib/workflow/record-outcome';
 import { executionName } from '../../lib/workflow/types';
 import { createBucketWithPolicy, publicReadPolicy, uniqueName } from '../../local/fixtures';
+import { decision as decisionOf } from '../support/decision';
 import { controlContextFor } from '../support/control-context';
 import { useLocalStack } from '../support/emulator';
 
@@ -24,17 +25,7 @@ const CONTROL = 's3-deny-all-bucket-policy';
 const OPERATOR = `arn:aws:sts::${stack.accountId}:assumed-role/Operator/alice`;
 
 const executionArn = (prefix: string) => `arn:aws:states:${stack.region}:${stack.accountId}:execution:remediation:${uniqueName(prefix)}`;
-const decision = (action: Decision['action']): Decision => ({
-  action,
-  controlId: CONTROL,
-  mode: 'auto',
-  ruleId: 'public-buckets',
-  reason: 'public bucket',
-  route: { slackChannel: '#security', approvers: ['U0ONCALL'] },
-  rescan: { waitSeconds: 0, maxAttempts: 1 },
-  escalation: { timeoutSeconds: 60 },
-  approval: { timeoutSeconds: 60 },
-});
+const decision = (action: Decision['action']): Decision => decisionOf({ action, controlId: CONTROL, reason: 'public bucket' });
 
 async function fixEscalateRollBack(bucket: string) {
   const ctx = controlContextFor(stack, `arn:aws:s3:::${bucket}`, 'AWS::S3::Bucket');

@@ -9,11 +9,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { outcomeEntry } from '../../../lib/audit/history';
 import type { SlackApi } from '../../../lib/escalation/slack-api';
-import { DecisionSchema } from '../../../lib/finding';
 import { outcomeOf } from '../../../lib/outcome';
 import { deciderActor, sessionOf } from '../../../lib/workflow/context';
 import { notifyRoute } from '../../../lib/workflow/record-and-notify';
 import type { DecidedState, RunState } from '../../../lib/workflow/state';
+import { decision } from '../../support/decision';
 import { finding } from '../../support/finding';
 
 const sns = mockClient(SNSClient);
@@ -21,20 +21,10 @@ beforeEach(() => sns.reset());
 
 const EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:remediator-prod-remediation:link-1';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:remediator-approvals';
-const decision = DecisionSchema.parse({
-  action: 'REMEDIATE',
-  mode: 'approve',
-  controlId: 's3-deny-all-bucket-policy',
-  ruleId: 'prod',
-  reason: 'rule prod',
-  route: { slackChannel: '#security-remediation', approvers: ['U1'] },
-  rescan: { waitSeconds: 60, maxAttempts: 3 },
-  escalation: { timeoutSeconds: 3600 },
-  approval: { timeoutSeconds: 3600 },
-});
+const decided = decision({ mode: 'approve', ruleId: 'prod', reason: 'rule prod', route: { slackChannel: '#security-remediation', approvers: ['U1'] } });
 const resolved = (decidedBy: string): DecidedState => ({
   finding: finding({ bucket: 'prod-reports' }),
-  decision,
+  decision: decided,
   approval: { outcome: 'APPROVED', decidedBy },
   change: { status: 'REMEDIATED', changeId: 'link-1', summary: 's', reason: 'r', controlId: 's3-deny-all-bucket-policy' },
   verification: { status: 'RESOLVED', attempt: 1, attemptsLeft: 0, reason: 'closed' },

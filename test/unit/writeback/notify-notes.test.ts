@@ -8,10 +8,11 @@ import type { SlackApi } from '../../../lib/escalation/slack-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../../lib/aws/clients';
-import { DecisionSchema, type Action, type Mode } from '../../../lib/finding';
+import type { Action, Mode } from '../../../lib/finding';
 import { archiveFindingState } from '../../../lib/workflow/archive-finding';
 import { notesFor, notifyRoute } from '../../../lib/workflow/record-and-notify';
 import type { RunState } from '../../../lib/workflow/state';
+import { decision as decisionOf } from '../../support/decision';
 import { finding } from '../../support/finding';
 
 const analyzer = mockClient(AccessAnalyzerClient);
@@ -20,17 +21,7 @@ beforeEach(() => analyzer.reset());
 const EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:remediator-prod-remediation:aa-1';
 const NOW = () => new Date('2026-12-03T07:00:00Z');
 const decision = (action: Action, mode: Mode, reason = 'rule r') =>
-  DecisionSchema.parse({
-    action,
-    mode,
-    controlId: action === 'REMEDIATE' ? 's3-deny-all-bucket-policy' : null,
-    ruleId: 'shared-reports-intended',
-    reason,
-    route: { slackChannel: '#sec', approvers: ['U1'] },
-    rescan: { waitSeconds: 60, maxAttempts: 3 },
-    escalation: { timeoutSeconds: 3600 },
-    approval: { timeoutSeconds: 3600 },
-  });
+  decisionOf({ action, mode, controlId: action === 'REMEDIATE' ? 's3-deny-all-bucket-policy' : null, ruleId: 'shared-reports-intended', reason });
 const intended = () => finding({ bucket: 'shared-reports', exposure: { isPublic: false, principals: ['111122223333'] } });
 const expired = { id: 'reports', match: { 'resource.arn': { eq: ['arn:aws:s3:::shared-reports'] } }, owner: 'data-team', reason: 'DATA-7', expires: '2026-11-30' };
 

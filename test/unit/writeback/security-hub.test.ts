@@ -9,11 +9,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditStore } from '../../../lib/audit/store';
 import { AwsClients } from '../../../lib/aws/clients';
-import { DecisionSchema, type Action, type Finding, type Mode } from '../../../lib/finding';
+import type { Action, Finding, Mode } from '../../../lib/finding';
 import { recordAndNotify } from '../../../lib/workflow/record-and-notify';
 import { recordOutcome } from '../../../lib/workflow/record-outcome';
 import type { RunState } from '../../../lib/workflow/state';
 import { noteText, securityHubUpdateFor, securityHubWriteBackEnabled, writeBackToSecurityHub } from '../../../lib/writeback/security-hub';
+import { decision } from '../../support/decision';
 import { finding as buildFinding } from '../../support/finding';
 
 const securityHub = mockClient(SecurityHubClient);
@@ -26,19 +27,7 @@ function hubFinding(overrides: Partial<Finding> = {}): Finding {
   return { ...buildFinding({ bucket: 'reports', id: 'arn:aws:access-analyzer:us-east-1:123456789012:analyzer/org/finding/f-1', source: 'security-hub', labels: { product: 'access-analyzer', productArn: PRODUCT_ARN } }), ...overrides };
 }
 
-function decided(action: Action, mode: Mode = 'auto') {
-  return DecisionSchema.parse({
-    action,
-    mode,
-    controlId: action === 'REMEDIATE' ? 's3-deny-all-bucket-policy' : null,
-    ruleId: 'public-buckets',
-    reason: 'rule public-buckets',
-    route: { slackChannel: '#sec', approvers: ['U1'] },
-    rescan: { waitSeconds: 60, maxAttempts: 3 },
-    escalation: { timeoutSeconds: 3600 },
-    approval: { timeoutSeconds: 3600 },
-  });
-}
+const decided = (action: Action, mode: Mode = 'auto') => decision({ action, mode, controlId: action === 'REMEDIATE' ? 's3-deny-all-bucket-policy' : null });
 
 const change = { status: 'REMEDIATED' as const, changeId: 'chg-42', summary: 'deny-all', reason: 'public', controlId: 's3-deny-all-bucket-policy' };
 const resolved = (f = hubFinding()): RunState => ({ finding: f, decision: decided('REMEDIATE'), change, verification: { status: 'RESOLVED', attempt: 1, attemptsLeft: 2, reason: 'closed' } });
