@@ -2,7 +2,7 @@
  * Task tokens stay server-side: Slack only ever sees an opaque approval id.
  * A decision is taken exactly once (conditional update PENDING -> DECIDED).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../aws/clients';
@@ -41,8 +41,6 @@ export interface ApprovalItem {
 
 /** The approvals table's index by finding id: what a resolved finding closes. */
 export const BY_FINDING_INDEX = 'byFinding';
-
-export const newApprovalId = (): string => `apr_${randomBytes(16).toString('hex')}`;
 
 /**
  * The approval id of one wait for a human: derived from the task token (one per entry into the waiting state, the same

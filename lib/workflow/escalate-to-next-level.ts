@@ -3,7 +3,7 @@ import type { SlackApi } from '../escalation/slack-api';
 import { outcomeMessage } from '../escalation/messages';
 import { publishToTopic, type Topic } from '../escalation/publish-text';
 import { outcomeText } from '../escalation/text-message';
-import { approvalLinks } from '../runtime/links';
+import { approvalTopic } from '../runtime/approval-topic';
 import { slack, slackConfigured } from '../runtime/slack';
 import { defineTask } from './dispatch';
 import { STATES_TIMEOUT } from './error-names';
@@ -30,5 +30,5 @@ export async function escalateToNextLevel(input: TaskInput<DecidedState>, deps: 
 }
 
 export const escalateToNextLevelTask = defineTask('escalate-to-next-level', DecidedStateSchema, (input) =>
-  escalateToNextLevel(input, { slack, slackConfigured: slackConfigured(), links: approvalLinks() }),
+  escalateToNextLevel(input, { slack, slackConfigured: slackConfigured(), links: approvalTopic() }),
 );

@@ -4,8 +4,8 @@ import { AwsClients } from '../../lib/aws/clients';
  * local function host, against the emulator's DynamoDB and Step Functions.
  */
 import { describe, expect, it } from 'vitest';
-import { ApprovalStore, newApprovalId } from '../../lib/escalation/approval-store';
-import { pendingApprovalItem } from '../support/approvals';
+import { ApprovalStore } from '../../lib/escalation/approval-store';
+import { newApprovalId, pendingApprovalItem } from '../support/approvals';
 import { SLACK_BUTTONS } from '../../lib/escalation/messages';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { handleSlackInteraction } from '../../lib/workflow/slack-interaction';

@@ -2,9 +2,9 @@ import { AwsClients } from '../../lib/aws/clients';
 /** The audit and approval tables on the emulator's DynamoDB: the guarantees the workflow relies on. */
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../lib/audit/store';
-import { ApprovalStore, approvalIdFor, newApprovalId, type ApprovalItem } from '../../lib/escalation/approval-store';
+import { ApprovalStore, approvalIdFor, type ApprovalItem } from '../../lib/escalation/approval-store';
 import { uniqueName } from '../../local/fixtures';
-import { pendingApprovalItem } from '../support/approvals';
+import { newApprovalId, pendingApprovalItem } from '../support/approvals';
 import { useLocalStack } from '../support/emulator';
 
 const stack = useLocalStack();

@@ -1,4 +1,8 @@
-import { newApprovalId, type ApprovalItem } from '../../lib/escalation/approval-store';
+import { randomBytes } from 'node:crypto';
+import type { ApprovalItem } from '../../lib/escalation/approval-store';
+
+/** An approval id no wait was ever given (Request Approval derives its ids from the task token: approvalIdFor). */
+export const newApprovalId = (): string => `apr_${randomBytes(16).toString('hex')}`;
 
 /** A pending approval as Request Approval stores it, with a task token no execution is waiting on. */
 export function pendingApprovalItem(accountId: string, overrides: Partial<ApprovalItem> = {}): ApprovalItem {
